@@ -1,0 +1,143 @@
+package dev.cloudpc.reprovision.sandbox;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The mutable side of the Cloud PCs. Only PCs that were ever reprovisioned have an entry, so 100,000 generated PCs
+ * cost nothing until touched. Every change goes through {@link ConcurrentHashMap#compute}, which makes "is a rebuild
+ * running? if not, start one" atomic under any number of concurrent requests.
+ */
+final class CloudPcStore {
+
+  /** What a reprovision request led to; {@code action} is set only when a rebuild started. */
+  record Start(Kind kind, RemoteAction action) {
+    enum Kind { STARTED, NOT_FOUND, BUSY, NOT_SUPPORTED }
+  }
+
+  /** Changes of one PC, newest action first. */
+  private record History(List<RemoteAction> actions, String osVersion, String userAccountType) {
+
+    History with(RemoteAction action, String newOs, String newAccountType) {
+      List<RemoteAction> all = new ArrayList<>(actions.size() + 1);
+      all.add(action);
+      all.addAll(actions);
+      return new History(List.copyOf(all), newOs == null ? osVersion : newOs,
+          newAccountType == null ? userAccountType : newAccountType);
+    }
+  }
+
+  private final SandboxDirectory directory;
+  private final Map<String, History> histories = new ConcurrentHashMap<>();
+  private final Map<String, StatusDetail> failNext = new ConcurrentHashMap<>();
+  private final Set<String> unsupported = ConcurrentHashMap.newKeySet();
+  private volatile Duration rebuildTime;
+
+  CloudPcStore(SandboxDirectory directory, Duration rebuildTime) {
+    this.directory = directory;
+    this.rebuildTime = rebuildTime;
+  }
+
+  SandboxDirectory directory() {
+    return directory;
+  }
+
+  void rebuildTime(Duration value) {
+    rebuildTime = value;
+  }
+
+  void failNextRebuild(String id, StatusDetail detail) {
+    failNext.put(key(id), detail);
+  }
+
+  void reprovisionSupported(String id, boolean supported) {
+    if (supported) {
+      unsupported.remove(key(id));
+    } else {
+      unsupported.add(key(id));
+    }
+  }
+
+  boolean reprovisionSupported(String id) {
+    return !unsupported.contains(key(id));
+  }
+
+  Start startReprovision(String id, String osVersion, String userAccountType) {
+    Optional<CloudPcSeed> seed = directory.cloudPc(id);
+    if (seed.isEmpty()) {
+      return new Start(Start.Kind.NOT_FOUND, null);
+    }
+    if (!reprovisionSupported(id)) {
+      return new Start(Start.Kind.NOT_SUPPORTED, null);
+    }
+    CloudPcSeed pc = seed.get();
+    Start[] outcome = new Start[1];
+    histories.compute(pc.id(), (ignored, history) -> {
+      History current = history != null ? history : new History(List.of(), pc.osVersion(), "standardUser");
+      Instant now = Instant.now();
+      if (!current.actions().isEmpty() && current.actions().get(0).runningAt(now)) {
+        outcome[0] = new Start(Start.Kind.BUSY, null);
+        return current;
+      }
+      // A queued failure belongs to the rebuild that actually starts, not to a refused request.
+      RemoteAction action = new RemoteAction(pc.id(), pc.managedDeviceId(), now, now.plus(rebuildTime),
+          failNext.remove(pc.id()));
+      outcome[0] = new Start(Start.Kind.STARTED, action);
+      return current.with(action, osVersion, userAccountType);
+    });
+    return outcome[0];
+  }
+
+  Optional<CloudPcView> view(String id) {
+    return directory.cloudPc(id).map(pc -> view(pc, Instant.now()));
+  }
+
+  CloudPcView view(CloudPcSeed pc, Instant now) {
+    History history = histories.get(pc.id());
+    String status = "provisioned";
+    StatusDetail detail = null;
+    Instant modified = pc.created();
+    String os = pc.osVersion();
+    String accountType = "standardUser";
+    if (history != null) {
+      RemoteAction last = history.actions().get(0);
+      os = history.osVersion();
+      accountType = history.userAccountType();
+      if (last.runningAt(now)) {
+        status = "provisioning";
+        modified = last.start();
+      } else {
+        status = last.failure() == null ? "provisioned" : "failed";
+        detail = last.failure();
+        modified = last.end();
+      }
+    }
+    return new CloudPcView(pc.id(), pc.name(), pc.name(), pc.managedDeviceId(), pc.user().userPrincipalName(),
+        pc.user().id(), status, detail, SandboxSeed.PROVISIONING_POLICY, SandboxSeed.SERVICE_PLAN, os, accountType,
+        modified);
+  }
+
+  /** Newest first; empty for a PC never reprovisioned. */
+  List<RemoteAction> actions(String id) {
+    History history = histories.get(key(id));
+    return history == null ? List.of() : history.actions();
+  }
+
+  /** Back to the seeded state: every PC provisioned, no history, no queued failures. */
+  void reset() {
+    histories.clear();
+    failNext.clear();
+    unsupported.clear();
+  }
+
+  private static String key(String id) {
+    return id.toLowerCase(Locale.ROOT);
+  }
+}

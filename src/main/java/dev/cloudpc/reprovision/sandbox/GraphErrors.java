@@ -1,0 +1,34 @@
+package dev.cloudpc.reprovision.sandbox;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+/** Graph's error JSON: clients branch on {@code error.code}; {@code innerError} carries the ids for support. */
+final class GraphErrors {
+
+  private GraphErrors() {
+  }
+
+  static GraphAnswer of(GraphCall call, int status, String code, String message) {
+    return of(call, status, code, message, Map.of());
+  }
+
+  static GraphAnswer of(GraphCall call, int status, String code, String message, Map<String, String> headers) {
+    JsonObject innerError = new JsonObject()
+        .put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+        .put("request-id", call.requestId())
+        .put("client-request-id", call.clientRequestId());
+    JsonObject error = new JsonObject().put("code", code).put("message", message).put("innerError", innerError);
+    return GraphAnswer.json(status, new JsonObject().put("error", error), headers);
+  }
+
+  static GraphAnswer badRequest(GraphCall call, String message) {
+    return of(call, 400, "BadRequest", message);
+  }
+
+  static GraphAnswer cloudPcNotFound(GraphCall call, String id) {
+    return of(call, 404, "ResourceNotFound", "The Cloud PC with id '" + id + "' was not found.");
+  }
+}

@@ -1,0 +1,267 @@
+package dev.cloudpc.reprovision.sandbox;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Graph routes the product uses, as functions from a request to an answer (no I/O here, so faults can run a
+ * route for its effect and throw the answer away).
+ *
+ * <p>A reprovision while the previous rebuild still runs gets <b>409 {@code Conflict}</b>. Graph documents no
+ * status for this case; 409 is HTTP's "conflicts with the current state of the resource", and unlike 429/503 it
+ * tells a client that retrying at once is pointless.
+ */
+final class GraphRoutes {
+
+  private interface Handler {
+    GraphAnswer handle(GraphCall call, Matcher path);
+  }
+
+  private record Route(String method, Pattern path, Handler handler) {
+  }
+
+  private static final String VERSION = "(beta|v1\\.0)";
+  private static final String CLOUD_PCS = "/" + VERSION + "/deviceManagement/virtualEndpoint/cloudPCs";
+  private static final String BULK = "/(beta)/deviceManagement/virtualEndpoint/bulkActions";
+
+  private final CloudPcStore store;
+  private final BulkActions bulkActions;
+  private final String baseUrl;
+  private final List<Route> routes;
+
+  GraphRoutes(CloudPcStore store, BulkActions bulkActions, String baseUrl) {
+    this.store = store;
+    this.bulkActions = bulkActions;
+    this.baseUrl = baseUrl;
+    this.routes = List.of(
+        route("GET", CLOUD_PCS, this::listCloudPcs),
+        route("GET", CLOUD_PCS + "/([^/]+)", this::getCloudPc),
+        route("POST", CLOUD_PCS + "/([^/]+)/reprovision", this::reprovisionAsAdmin),
+        route("GET", CLOUD_PCS + "/([^/]+)/getSupportedCloudPcRemoteActions(?:\\(\\))?", this::supportedActions),
+        // Beta only: on v1.0 the segment is unknown, as in Graph.
+        route("GET", "/(beta)/deviceManagement/virtualEndpoint/cloudPCs/([^/]+)"
+            + "/retrieveCloudPcRemoteActionResults(?:\\(\\))?", this::remoteActionResults),
+        route("GET", "/" + VERSION + "/users/([^/]+)", this::getUser),
+        route("POST", "/" + VERSION + "/me/cloudPCs/([^/]+)/reprovision", this::reprovisionAsMe),
+        route("POST", "/" + VERSION + "/users/([^/]+)/cloudPCs/([^/]+)/reprovision", this::reprovisionForUser),
+        route("POST", BULK, this::createBulkAction),
+        route("GET", BULK + "/([^/]+)", this::getBulkAction));
+  }
+
+  private static Route route(String method, String regex, Handler handler) {
+    return new Route(method, Pattern.compile(regex, Pattern.CASE_INSENSITIVE), handler);
+  }
+
+  GraphAnswer dispatch(GraphCall call) {
+    boolean knownPath = false;
+    for (Route route : routes) {
+      Matcher matcher = route.path().matcher(call.path());
+      if (matcher.matches()) {
+        if (route.method().equals(call.method())) {
+          return handle(route, call, matcher);
+        }
+        knownPath = true;
+      }
+    }
+    return knownPath
+        ? GraphErrors.of(call, 405, "BadRequest", "The HTTP method '" + call.method() + "' is not allowed here.")
+        : GraphErrors.badRequest(call, "Resource not found for the segment in '" + call.path() + "'.");
+  }
+
+  private static GraphAnswer handle(Route route, GraphCall call, Matcher matcher) {
+    try {
+      return route.handler().handle(call, matcher);
+    } catch (IllegalArgumentException e) {
+      // e.g. a malformed percent-escape in a path segment
+      return GraphErrors.badRequest(call, "Invalid request: " + e.getMessage());
+    }
+  }
+
+  private GraphAnswer getCloudPc(GraphCall call, Matcher path) {
+    String id = segment(path, 2);
+    return store.view(id)
+        .map(pc -> GraphAnswer.json(200, select(call, pc.toJson()
+            .put("@odata.context", context(path, "deviceManagement/virtualEndpoint/cloudPCs/$entity")))))
+        .orElseGet(() -> GraphErrors.cloudPcNotFound(call, id));
+  }
+
+  private GraphAnswer listCloudPcs(GraphCall call, Matcher path) {
+    Optional<String> upn = UpnFilter.parse(call.params().get("$filter"));
+    if (upn.isEmpty()) {
+      return GraphErrors.badRequest(call, "This sandbox lists Cloud PCs only with"
+          + " $filter=userPrincipalName eq '<upn>'; got: " + call.params().get("$filter"));
+    }
+    Instant now = Instant.now();
+    JsonArray value = new JsonArray();
+    store.directory().user(upn.get())
+        .filter(user -> user.userPrincipalName().equalsIgnoreCase(upn.get()))
+        .ifPresent(user -> store.directory().cloudPcsOf(user)
+            .forEach(pc -> value.add(select(call, store.view(pc, now).toJson()))));
+    return GraphAnswer.json(200, new JsonObject()
+        .put("@odata.context", context(path, "deviceManagement/virtualEndpoint/cloudPCs"))
+        .put("value", value));
+  }
+
+  private GraphAnswer reprovisionAsAdmin(GraphCall call, Matcher path) {
+    return reprovision(call, segment(path, 2));
+  }
+
+  /** Graph only knows "me" for delegated tokens; the caller must own the PC, else it does not exist for them. */
+  private GraphAnswer reprovisionAsMe(GraphCall call, Matcher path) {
+    JsonObject claims = call.tokenClaims();
+    if (!(claims.getValue("scp") instanceof String)) {
+      return GraphErrors.badRequest(call, "/me request is only valid with delegated authentication flow.");
+    }
+    String id = segment(path, 2);
+    boolean owned = store.directory().cloudPc(id)
+        .filter(pc -> pc.user().id().equalsIgnoreCase(String.valueOf(claims.getValue("oid"))))
+        .isPresent();
+    return owned ? reprovision(call, id) : GraphErrors.cloudPcNotFound(call, id);
+  }
+
+  private GraphAnswer reprovisionForUser(GraphCall call, Matcher path) {
+    String userKey = segment(path, 2);
+    String id = segment(path, 3);
+    Optional<SandboxUser> user = store.directory().user(userKey);
+    if (user.isEmpty()) {
+      return userNotFound(call, userKey);
+    }
+    boolean owned = store.directory().cloudPc(id).filter(pc -> pc.user().id().equals(user.get().id())).isPresent();
+    return owned ? reprovision(call, id) : GraphErrors.cloudPcNotFound(call, id);
+  }
+
+  private GraphAnswer reprovision(GraphCall call, String id) {
+    ReprovisionBody body;
+    try {
+      body = ReprovisionBody.parse(call.body());
+    } catch (IllegalArgumentException e) {
+      return GraphErrors.badRequest(call, e.getMessage());
+    }
+    CloudPcStore.Start start = store.startReprovision(id, body.osVersion(), body.userAccountType());
+    return switch (start.kind()) {
+      case STARTED -> GraphAnswer.noContent();
+      case NOT_FOUND -> GraphErrors.cloudPcNotFound(call, id);
+      case BUSY -> GraphErrors.of(call, 409, "Conflict",
+          "Another remote action is in progress on Cloud PC '" + id + "'. Try again after it completes.");
+      case NOT_SUPPORTED -> GraphErrors.badRequest(call, "Reprovision is not supported for Cloud PC '" + id + "'.");
+    };
+  }
+
+  private GraphAnswer remoteActionResults(GraphCall call, Matcher path) {
+    String id = segment(path, 2);
+    if (store.directory().cloudPc(id).isEmpty()) {
+      return GraphErrors.cloudPcNotFound(call, id);
+    }
+    Instant now = Instant.now();
+    JsonArray value = new JsonArray();
+    store.actions(id).forEach(action -> value.add(action.toJson(now)));
+    return GraphAnswer.json(200, new JsonObject()
+        .put("@odata.context", context(path, "Collection(microsoft.graph.cloudPcRemoteActionResult)"))
+        .put("value", value));
+  }
+
+  private GraphAnswer supportedActions(GraphCall call, Matcher path) {
+    String id = segment(path, 2);
+    if (store.directory().cloudPc(id).isEmpty()) {
+      return GraphErrors.cloudPcNotFound(call, id);
+    }
+    JsonArray value = new JsonArray()
+        .add(capability(RemoteAction.NAME, store.reprovisionSupported(id)))
+        .add(capability("Restart", true))
+        .add(capability("Rename", true))
+        .add(capability("Restore", true))
+        .add(capability("Troubleshoot", true));
+    return GraphAnswer.json(200, new JsonObject()
+        .put("@odata.context", context(path, "Collection(microsoft.graph.cloudPcRemoteActionCapability)"))
+        .put("value", value));
+  }
+
+  private static JsonObject capability(String name, boolean enabled) {
+    return new JsonObject().put("actionName", name).put("actionCapability", enabled ? "enabled" : "disabled");
+  }
+
+  private GraphAnswer getUser(GraphCall call, Matcher path) {
+    String key = segment(path, 2);
+    return store.directory().user(key)
+        .map(user -> GraphAnswer.json(200, select(call, user.toJson()
+            .put("@odata.context", context(path, "users/$entity")))))
+        .orElseGet(() -> userNotFound(call, key));
+  }
+
+  private GraphAnswer createBulkAction(GraphCall call, Matcher path) {
+    JsonObject body;
+    try {
+      body = new JsonObject(call.body());
+    } catch (RuntimeException e) {
+      return GraphErrors.badRequest(call, "The request body is not a valid JSON object.");
+    }
+    if (!BulkActions.ODATA_TYPE.equals(body.getValue("@odata.type"))) {
+      return GraphErrors.badRequest(call, "This sandbox supports only bulk actions of type "
+          + BulkActions.ODATA_TYPE + ".");
+    }
+    if (!(body.getValue("cloudPcIds") instanceof JsonArray ids) || ids.isEmpty()
+        || !ids.stream().allMatch(String.class::isInstance)) {
+      return GraphErrors.badRequest(call, "cloudPcIds must be a non-empty list of Cloud PC ids.");
+    }
+    String displayName = body.getValue("displayName") instanceof String name ? name : "Bulk reprovision";
+    List<String> cloudPcIds = new ArrayList<>();
+    ids.forEach(id -> cloudPcIds.add((String) id));
+    String initiatedBy = call.tokenClaims().getValue("upn") instanceof String upn ? upn : null;
+    BulkActions.BulkAction action = bulkActions.create(displayName, cloudPcIds, initiatedBy, store);
+    String location = baseUrl + "/beta/deviceManagement/virtualEndpoint/bulkActions/" + action.id();
+    return GraphAnswer.json(201, action.toJson(Instant.now())
+        .put("@odata.context", context(path, "deviceManagement/virtualEndpoint/bulkActions/$entity")),
+        Map.of("Location", location));
+  }
+
+  private GraphAnswer getBulkAction(GraphCall call, Matcher path) {
+    String id = segment(path, 2);
+    return bulkActions.find(id)
+        .map(action -> GraphAnswer.json(200, action.toJson(Instant.now())
+            .put("@odata.context", context(path, "deviceManagement/virtualEndpoint/bulkActions/$entity"))))
+        .orElseGet(() -> GraphErrors.of(call, 404, "ResourceNotFound", "The bulk action '" + id
+            + "' was not found."));
+  }
+
+  private static GraphAnswer userNotFound(GraphCall call, String key) {
+    return GraphErrors.of(call, 404, "Request_ResourceNotFound", "Resource '" + key
+        + "' does not exist or one of its queried reference-property objects are not present.");
+  }
+
+  private String context(Matcher path, String what) {
+    return baseUrl + "/" + path.group(1) + "/$metadata#" + what;
+  }
+
+  /** Keeps only the {@code $select}ed properties (and the OData context), as Graph does. */
+  private static JsonObject select(GraphCall call, JsonObject entity) {
+    String select = call.params().get("$select");
+    if (select == null || select.isBlank()) {
+      return entity;
+    }
+    JsonObject selected = new JsonObject();
+    if (entity.containsKey("@odata.context")) {
+      selected.put("@odata.context", entity.getValue("@odata.context"));
+    }
+    for (String field : select.split(",")) {
+      String name = field.trim();
+      if (entity.containsKey(name)) {
+        selected.put(name, entity.getValue(name));
+      }
+    }
+    return selected;
+  }
+
+  /** Path segments arrive percent-encoded (e.g. a UPN's {@code @} as {@code %40}); '+' stays a plus in paths. */
+  private static String segment(Matcher path, int group) {
+    return URLDecoder.decode(path.group(group).replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+}

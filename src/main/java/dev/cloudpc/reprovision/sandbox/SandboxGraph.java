@@ -1,0 +1,147 @@
+package dev.cloudpc.reprovision.sandbox;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * The fake Microsoft Graph Cloud PC API ({@code beta} and {@code v1.0}) with observability and fault injection for
+ * tests. Cloud PC status is computed from timestamps on read, so any number of rebuilds runs without timers.
+ * Thread-safe: test code may call it from any thread while requests are served.
+ */
+public final class SandboxGraph {
+
+  private final URI baseUrl;
+  private final SandboxIdentity identity;
+  private final CloudPcStore store;
+  private final BulkActions bulkActions = new BulkActions();
+  private final FaultPlan faults = new FaultPlan();
+  private final RequestRecorder recorder = new RequestRecorder();
+  private final GraphPipeline pipeline;
+
+  SandboxGraph(Vertx vertx, URI baseUrl, SandboxIdentity identity, SandboxDirectory directory,
+               Duration rebuildTime, Duration latency) {
+    this.baseUrl = baseUrl;
+    this.identity = identity;
+    this.store = new CloudPcStore(directory, rebuildTime);
+    this.pipeline = new GraphPipeline(vertx, new GraphRoutes(store, bulkActions, baseUrl.toString()), faults,
+        recorder, identity::verifyGraphToken, latency);
+  }
+
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** Id of the i-th generated benchmark Cloud PC (0-based; valid below {@code extraCloudPcs}). */
+  public static String extraCloudPcId(int index) {
+    return SandboxSeed.extraCloudPcId(index);
+  }
+
+  /** Owner of {@link #extraCloudPcId(int)}: {@code bench-user-<i>@contoso.sandbox}. */
+  public static SandboxUser extraUser(int index) {
+    return SandboxSeed.extraUser(index);
+  }
+
+  /** The seeded users (Adele, Megan); generated benchmark users are not listed. */
+  public List<SandboxUser> users() {
+    return SandboxSeed.users();
+  }
+
+  /** The seeded Cloud PCs as they are now; generated benchmark PCs are not listed. */
+  public List<CloudPcView> cloudPcs() {
+    Instant now = Instant.now();
+    return store.directory().seededCloudPcs().stream().map(pc -> store.view(pc, now)).toList();
+  }
+
+  /** @throws NoSuchElementException for an unknown id */
+  public CloudPcView cloudPc(String id) {
+    return store.view(id).orElseThrow(() -> new NoSuchElementException("No sandbox Cloud PC " + id));
+  }
+
+  /** Replaces the token check (default: {@link SandboxIdentity#verifyGraphToken}), e.g. to trust another issuer. */
+  public void acceptTokens(Predicate<String> check) {
+    pipeline.tokenCheck(Objects.requireNonNull(check, "check"));
+  }
+
+  /** Restores the default token check. */
+  public void acceptSandboxTokens() {
+    pipeline.tokenCheck(identity::verifyGraphToken);
+  }
+
+  /** Delay added to every answer (and before a reset); non-blocking. */
+  public void setLatency(Duration latency) {
+    if (latency.isNegative()) {
+      throw new IllegalArgumentException("latency must not be negative");
+    }
+    pipeline.latency(latency);
+  }
+
+  public Duration latency() {
+    return pipeline.latency();
+  }
+
+  /** How long rebuilds started from now on take. */
+  public void setRebuildTime(Duration rebuildTime) {
+    if (rebuildTime.isNegative()) {
+      throw new IllegalArgumentException("rebuildTime must not be negative");
+    }
+    store.rebuildTime(rebuildTime);
+  }
+
+  /** The next rebuild of this PC that starts ends {@code failed} with this status detail. */
+  public void failNextRebuild(String cloudPcId, String code, String message) {
+    store.failNextRebuild(cloudPcId, new StatusDetail(code, message));
+  }
+
+  /** false: getSupportedCloudPcRemoteActions says "disabled" and reprovision answers 400 BadRequest. */
+  public void setReprovisionSupported(String cloudPcId, boolean supported) {
+    store.reprovisionSupported(cloudPcId, supported);
+  }
+
+  public FaultPlan faults() {
+    return faults;
+  }
+
+  /** Every request received since start or {@link #reset()}, oldest first. */
+  public List<RecordedRequest> requests() {
+    return recorder.all();
+  }
+
+  /** Recorded requests with this method ({@code "*"} for any) whose whole path matches the regex. */
+  public long count(String method, String pathRegex) {
+    return recorder.count(method, pathRegex);
+  }
+
+  /** Turn recording off for long benchmarks (a recorded request keeps its token and body in memory). */
+  public void recordRequests(boolean enabled) {
+    recorder.enabled(enabled);
+  }
+
+  /** Rebuilds actually started on this PC, by any route (admin, me, users, bulk), since start or reset. */
+  public int executedReprovisions(String cloudPcId) {
+    return store.actions(cloudPcId).size();
+  }
+
+  /**
+   * Back to the state after start: recordings, faults, queued rebuild failures, unsupported flags, bulk actions and
+   * rebuild history are cleared, so every PC is {@code provisioned} again. Latency, rebuild time and the token check
+   * stay as set.
+   */
+  public void reset() {
+    recorder.clear();
+    faults.clear();
+    store.reset();
+    bulkActions.clear();
+  }
+
+  Handler<HttpServerRequest> requestHandler() {
+    return pipeline;
+  }
+}
