@@ -1,0 +1,189 @@
+package dev.cloudpc.reprovision;
+
+import dev.cloudpc.reprovision.auth.AccessPolicy;
+import dev.cloudpc.reprovision.auth.CallerValidator;
+import dev.cloudpc.reprovision.auth.SigningKeys;
+import dev.cloudpc.reprovision.auth.TokenVerifier;
+import dev.cloudpc.reprovision.config.Secret;
+import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.graph.GraphClient;
+import dev.cloudpc.reprovision.graph.GraphTokens;
+import dev.cloudpc.reprovision.graph.RetryPolicy;
+import dev.cloudpc.reprovision.health.HealthHandler;
+import dev.cloudpc.reprovision.http.ApiRoute;
+import dev.cloudpc.reprovision.http.ApiRoutes;
+import dev.cloudpc.reprovision.http.ApiDefinitionHandler;
+import dev.cloudpc.reprovision.http.FunctionKeyGate;
+import dev.cloudpc.reprovision.http.ProblemHandler;
+import dev.cloudpc.reprovision.http.RequestHygiene;
+import dev.cloudpc.reprovision.http.RequestScopeHandler;
+import dev.cloudpc.reprovision.reprovision.AuditLog;
+import dev.cloudpc.reprovision.reprovision.BulkHandlers;
+import dev.cloudpc.reprovision.reprovision.BulkReprovisioner;
+import dev.cloudpc.reprovision.reprovision.CloudPcDirectory;
+import dev.cloudpc.reprovision.reprovision.IdempotencyStore;
+import dev.cloudpc.reprovision.reprovision.OperationTracker;
+import dev.cloudpc.reprovision.reprovision.ReprovisionHandlers;
+import dev.cloudpc.reprovision.reprovision.ReprovisionService;
+import dev.cloudpc.reprovision.reprovision.StatusHandlers;
+import dev.cloudpc.reprovision.reprovision.TargetResolver;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The composition root: builds every component once from the settings, the one router, and serves it on loopback
+ * with one HTTP server per event loop. Used by the local host, by the Azure Functions entry point and by tests.
+ */
+public final class ReprovisionApp {
+  public static final int BODY_LIMIT = 16 * 1024;
+
+  /** Where and how to listen; {@code handoverSecret} is set when the Functions entry point forwards to this app. */
+  public record Listen(String host, int port, Optional<Secret> handoverSecret, int servers) {
+    public static Listen loopback(int port) {
+      return new Listen("127.0.0.1", port, Optional.empty(), Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+  }
+
+  private final Vertx vertx;
+  private final Settings settings;
+  private final SigningKeys signingKeys;
+  private final GraphTokens graphTokens;
+  private final Router router;
+  private int port;
+  private final List<String> deployments = new ArrayList<>();
+
+  private ReprovisionApp(Vertx vertx, Settings settings, Optional<Secret> handoverSecret) {
+    this.vertx = vertx;
+    this.settings = settings;
+    WebClient identityWeb = WebClient.create(vertx, new WebClientOptions().setUserAgent(GraphClient.USER_AGENT)
+        .setConnectTimeout(5_000));
+    WebClient graphWeb = GraphClient.createWebClient(vertx, settings);
+    this.signingKeys = new SigningKeys(identityWeb, settings.openIdConfigurationUri(), settings.v2Issuer(),
+        Duration.ofSeconds(settings.jwksMinRefreshSeconds()));
+    this.graphTokens = new GraphTokens(identityWeb, settings);
+    GraphClient graph = new GraphClient(vertx, graphWeb, settings, graphTokens, RetryPolicy.of(settings.graphMaxAttempts()));
+    CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphApiVersion());
+    TargetResolver resolver = new TargetResolver(new AccessPolicy(settings), directory, graphTokens);
+    AuditLog audit = new AuditLog();
+    ReprovisionService service = new ReprovisionService(vertx, graph, directory);
+    OperationTracker tracker = new OperationTracker(directory);
+    ReprovisionHandlers reprovision = new ReprovisionHandlers(resolver, service, new IdempotencyStore(), audit,
+        settings);
+    StatusHandlers status = new StatusHandlers(resolver, directory, tracker, settings);
+    BulkHandlers bulk = new BulkHandlers(resolver, new BulkReprovisioner(vertx, service, audit), tracker, settings);
+    Map<ApiRoute, Handler<RoutingContext>> handlers = Map.of(
+        ApiRoutes.REPROVISION_MANY, bulk::reprovisionMany,
+        ApiRoutes.REPROVISION_ALL_OF_USER, bulk::reprovisionAllOfUser,
+        ApiRoutes.BULK_OPERATION, bulk::operation,
+        ApiRoutes.REPROVISION, reprovision::reprovision,
+        ApiRoutes.REPROVISION_FOR_USER, reprovision::reprovisionForUser,
+        ApiRoutes.REPROVISION_MINE, reprovision::reprovisionMine,
+        ApiRoutes.STATUS, status::status,
+        ApiRoutes.OPERATION, status::operation,
+        ApiRoutes.HEALTH, new HealthHandler(settings, signingKeys, graphTokens),
+        ApiRoutes.API_DEFINITION, new ApiDefinitionHandler());
+    this.router = router(vertx, settings, handoverSecret, handlers,
+        new CallerValidator(new TokenVerifier(signingKeys, settings), settings));
+  }
+
+  private static Router router(Vertx vertx, Settings settings, Optional<Secret> handoverSecret,
+                               Map<ApiRoute, Handler<RoutingContext>> handlers, CallerValidator callers) {
+    Router router = Router.router(vertx);
+    router.route().handler(new RequestScopeHandler(settings, handoverSecret)).handler(new RequestHygiene());
+    FunctionKeyGate keyGate = new FunctionKeyGate(settings);
+    for (ApiRoute route : ApiRoutes.ALL) {
+      // Vert.x wants body handlers ahead of user handlers; the body is at most 16 KiB either way.
+      var r = router.route(route.method(), route.path()).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+      if (!route.anonymous()) {
+        r.handler(keyGate).handler(callers);
+      }
+      r.handler(handlers.get(route));
+    }
+    ProblemHandler problems = new ProblemHandler();
+    router.route().failureHandler(problems);
+    router.errorHandler(404, problems);
+    router.errorHandler(405, problems);
+    return router;
+  }
+
+  public static Future<ReprovisionApp> start(Vertx vertx, Settings settings, Listen listen) {
+    ReprovisionApp app = new ReprovisionApp(vertx, settings, listen.handoverSecret());
+    app.signingKeys.refresh(); // warm the key cache; failures are reported by health and fail requests closed
+    return app.deploy(listen, 3).map(app);
+  }
+
+  /**
+   * One server per event loop, sharing one port (Vert.x balances connections across them). Vert.x shares a port only
+   * among the instances of one deployment, and port 0 would give each instance its own, so an ephemeral port is
+   * chosen first; if another process takes it in between, another is tried.
+   */
+  private Future<ReprovisionApp> deploy(Listen listen, int triesLeft) {
+    int onPort = listen.port() == 0 ? freePort(listen.host()) : listen.port();
+    HttpServerOptions options = new HttpServerOptions().setHost(listen.host()).setPort(onPort)
+        .setCompressionSupported(false).setIdleTimeout(300);
+    return vertx.deployVerticle(() -> new VerticleBase() {
+          @Override
+          public Future<?> start() {
+            return vertx.createHttpServer(options).requestHandler(router).listen();
+          }
+        }, new DeploymentOptions().setInstances(listen.servers()))
+        .map(id -> {
+          deployments.add(id);
+          port = onPort;
+          return this;
+        })
+        .recover(failure -> listen.port() == 0 && triesLeft > 1 ? deploy(listen, triesLeft - 1)
+            : Future.failedFuture(failure));
+  }
+
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + host, e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Identity-provider token requests made so far (benchmarks, tests). */
+  public int graphTokenRequests() {
+    return graphTokens.requestCount();
+  }
+
+  public int signingKeyFetches() {
+    return signingKeys.fetchCount();
+  }
+
+  public Future<Void> close() {
+    return Future.all(deployments.stream().map(vertx::undeploy).toList()).mapEmpty();
+  }
+}

@@ -1,0 +1,81 @@
+package dev.cloudpc.reprovision.auth;
+
+import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.http.RequestScope;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Establishes the {@link Caller} of a request, in this order: a Bearer token (always wins); the Easy Auth principal
+ * when the platform vouches for it; a function key alone when the operator opted in. Anything else is a 401.
+ */
+public final class CallerValidator implements Handler<RoutingContext> {
+  private static final Logger AUDIT = LoggerFactory.getLogger("audit");
+  private static final String CALLER = "caller";
+
+  private final TokenVerifier tokens;
+  private final Settings settings;
+
+  public CallerValidator(TokenVerifier tokens, Settings settings) {
+    this.tokens = tokens;
+    this.settings = settings;
+  }
+
+  public static Caller of(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+
+  public static Optional<Caller> ifKnown(RoutingContext ctx) {
+    return Optional.ofNullable(ctx.get(CALLER));
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    authenticate(ctx.request().headers(), RequestScope.of(ctx))
+        .onSuccess(caller -> {
+          ctx.put(CALLER, caller);
+          ctx.next();
+        })
+        .onFailure(ctx::fail);
+  }
+
+  Future<Caller> authenticate(MultiMap headers, RequestScope scope) {
+    String authorization = headers.get("Authorization");
+    if (authorization != null) {
+      if (authorization.regionMatches(true, 0, "Bearer ", 0, 7) && authorization.length() > 7) {
+        return tokens.verify(authorization.substring(7).trim());
+      }
+      return Future.failedFuture(TokenVerifier.invalid("the Authorization header must be 'Bearer <token>'"));
+    }
+    String principal = headers.get(EasyAuthPrincipal.HEADER);
+    if (principal != null && settings.easyAuthEnabled()) {
+      try {
+        return Future.succeededFuture(EasyAuthPrincipal.parse(principal, settings.tenantId()));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
+    if (settings.functionKeyCallersAreAdmins() && scope.keyVerified()) {
+      AUDIT.warn("{\"event\":\"function-key-caller\",\"detail\":\"a caller with only a function key acts as an "
+          + "admin application (AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS=true)\",\"clientRequestId\":\"{}\"}",
+          scope.clientRequestId());
+      return Future.succeededFuture(new Caller(Caller.Kind.FUNCTION_KEY, null, settings.tenantId(), null,
+          "function-key", Set.of(settings.adminRole()), Set.of(), Optional.empty()));
+    }
+    String why = "no bearer token";
+    return Future.failedFuture(Problem.unauthorized("This route needs 'Authorization: Bearer <token>' with an "
+            + "Entra ID access token for this API (audience api://" + settings.clientId() + ") from tenant "
+            + settings.tenantId() + ". Applications request it with client credentials and scope api://"
+            + settings.clientId() + "/.default; users sign in with scope api://" + settings.clientId() + "/"
+            + settings.selfScope() + ".")
+        .withHeader("WWW-Authenticate", TokenVerifier.wwwAuthenticate(why))
+        .exception());
+  }
+}

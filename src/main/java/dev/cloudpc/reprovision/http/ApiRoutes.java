@@ -1,0 +1,34 @@
+package dev.cloudpc.reprovision.http;
+
+import io.vertx.core.http.HttpMethod;
+import java.util.List;
+
+/** Every public route of the API, in one place. */
+public final class ApiRoutes {
+  public static final ApiRoute REPROVISION = new ApiRoute(HttpMethod.POST, "/api/cloudpcs/:cloudPcId/reprovision",
+      "ReprovisionCloudPc", false);
+  public static final ApiRoute REPROVISION_FOR_USER = new ApiRoute(HttpMethod.POST,
+      "/api/users/:userId/cloudpcs/:cloudPcId/reprovision", "ReprovisionUserCloudPc", false);
+  public static final ApiRoute REPROVISION_MINE = new ApiRoute(HttpMethod.POST,
+      "/api/me/cloudpcs/:cloudPcId/reprovision", "ReprovisionMyCloudPc", false);
+  public static final ApiRoute STATUS = new ApiRoute(HttpMethod.GET, "/api/cloudpcs/:cloudPcId",
+      "GetCloudPcStatus", false);
+  public static final ApiRoute OPERATION = new ApiRoute(HttpMethod.GET,
+      "/api/cloudpcs/:cloudPcId/operations/:operationId", "GetReprovisionOperation", false);
+  public static final ApiRoute REPROVISION_MANY = new ApiRoute(HttpMethod.POST, "/api/cloudpcs/reprovision",
+      "ReprovisionCloudPcs", false);
+  public static final ApiRoute REPROVISION_ALL_OF_USER = new ApiRoute(HttpMethod.POST,
+      "/api/users/:userId/cloudpcs/reprovision", "ReprovisionAllUserCloudPcs", false);
+  public static final ApiRoute BULK_OPERATION = new ApiRoute(HttpMethod.GET,
+      "/api/cloudpcs/reprovision/operations/:bulkOperationId", "GetBulkReprovisionOperation", false);
+  public static final ApiRoute HEALTH = new ApiRoute(HttpMethod.GET, "/api/health", "GetHealth", true);
+  public static final ApiRoute API_DEFINITION = new ApiRoute(HttpMethod.GET, "/api/openapi.json",
+      "GetApiDefinition", true);
+
+  /** In matching order: literal segments ({@code reprovision}) before the parameters they would also match. */
+  public static final List<ApiRoute> ALL = List.of(REPROVISION_MANY, REPROVISION_ALL_OF_USER, BULK_OPERATION,
+      REPROVISION, REPROVISION_FOR_USER, REPROVISION_MINE, STATUS, OPERATION, HEALTH, API_DEFINITION);
+
+  private ApiRoutes() {
+  }
+}

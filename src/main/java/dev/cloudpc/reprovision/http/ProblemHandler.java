@@ -1,0 +1,57 @@
+package dev.cloudpc.reprovision.http;
+
+import dev.cloudpc.reprovision.auth.CallerValidator;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every failure into an {@code application/problem+json} answer and logs one line per refusal with the reason
+ * and the caller's ids when known (never a token: problems are written without them).
+ */
+public final class ProblemHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Problem problem = problemFor(ctx);
+    RequestScope scope = RequestScope.of(ctx);
+    JsonObject caller = CallerValidator.ifKnown(ctx).map(c -> c.auditJson()).orElse(null);
+    String tag = scope == null ? "" : scope.logTag() + " ";
+    if (problem.status() >= 500) {
+      LOG.warn("{}{} {} failed {} {}: {} caller={}", tag, ctx.request().method(), ctx.request().path(),
+          problem.status(), problem.slug(), problem.detail(), caller, ctx.failure() instanceof ProblemException
+              ? null : ctx.failure());
+    } else {
+      LOG.info("{}{} {} refused {} {}: {} caller={}", tag, ctx.request().method(), ctx.request().path(),
+          problem.status(), problem.slug(), problem.detail(), caller);
+    }
+    Responses.problem(ctx, problem);
+  }
+
+  private static Problem problemFor(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ProblemException p) {
+      return p.problem();
+    }
+    int status = ctx.statusCode();
+    String path = ctx.request().path();
+    return switch (status) {
+      case 404 -> Problem.notFound("no-such-route", "No route matches " + ctx.request().method() + " " + path
+          + ". Routes: POST /api/cloudpcs/{cloudPcId}/reprovision, POST /api/users/{userId}/cloudpcs/{cloudPcId}/"
+          + "reprovision, POST /api/me/cloudpcs/{cloudPcId}/reprovision, GET /api/cloudpcs/{cloudPcId}; the API "
+          + "definition is at GET /api/openapi.json.");
+      case 405 -> Problem.of(405, "method-not-allowed", "Method not allowed", ctx.request().method()
+          + " is not allowed on " + path + "; see the Allow header or GET /api/openapi.json.");
+      case 413 -> Problem.of(413, "body-too-large", "Payload too large", "The body exceeds 16 KiB; the only body "
+          + "this API takes is {\"osVersion\":…, \"userAccountType\":…}.");
+      case 400 -> Problem.badRequest("bad-request", "The request could not be read (malformed body or headers).");
+      default -> status >= 400 && status < 500
+          ? Problem.of(status, "http-" + status, "Client error", "The request was refused (HTTP " + status + ").")
+          : Problem.of(500, "internal-error", "Internal error", "An unexpected error occurred; nothing further was "
+              + "sent to Microsoft Graph. Quote the clientRequestId when reporting it.");
+    };
+  }
+}

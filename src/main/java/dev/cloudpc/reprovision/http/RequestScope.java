@@ -1,0 +1,31 @@
+package dev.cloudpc.reprovision.http;
+
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Correlation and budget of one API request: the caller's (or a new) {@code client-request-id} sent on to Graph,
+ * the W3C {@code traceparent}, the Functions invocation id when running under the host, and the deadline.
+ * {@code origin} is the scheme and authority the caller used (for Location URLs); {@code queryKey} the function key
+ * the caller sent as {@code ?code=}, if any, so that polling URLs work for the same caller; {@code keyVerified}: the
+ * Functions host (or the local host's emulation) checked a function key for this request.
+ */
+public record RequestScope(String clientRequestId, String traceparent, String invocationId, Deadline deadline,
+                           String origin, String queryKey, boolean keyVerified) {
+
+  static final String KEY = "requestScope";
+
+  public static RequestScope of(RoutingContext ctx) {
+    return ctx.get(KEY);
+  }
+
+  /** An absolute URL on this API for {@code path}, carrying the caller's {@code ?code=} key if it used one. */
+  public String absolute(String path) {
+    return origin + path + (queryKey == null ? "" : "?code=" + java.net.URLEncoder.encode(queryKey,
+        java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Prefix for every log line of this request. */
+  public String logTag() {
+    return "inv=" + invocationId + " traceparent=" + traceparent + " client-request-id=" + clientRequestId;
+  }
+}

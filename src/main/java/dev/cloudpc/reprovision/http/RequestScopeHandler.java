@@ -1,0 +1,85 @@
+package dev.cloudpc.reprovision.http;
+
+import dev.cloudpc.reprovision.config.Secret;
+import dev.cloudpc.reprovision.config.Settings;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * First handler of every request: settles correlation ids and the deadline, decides whether a function key was
+ * verified (by the Functions host, vouched for by the hand-over secret, or by the local host's emulation), and strips
+ * hand-over headers that are not vouched for.
+ */
+public final class RequestScopeHandler implements Handler<RoutingContext> {
+  private static final Pattern TRACEPARENT = Pattern.compile("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$");
+
+  private final Settings settings;
+  private final Optional<Secret> handoverSecret;
+
+  public RequestScopeHandler(Settings settings, Optional<Secret> handoverSecret) {
+    this.settings = settings;
+    this.handoverSecret = handoverSecret;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    MultiMap headers = ctx.request().headers();
+    boolean handedOver = handoverSecret.map(s -> s.matches(headers.get(Handover.SECRET))).orElse(false);
+    Duration budget = settings.requestDeadline();
+    String invocationId = "local";
+    boolean keyVerified = false;
+    String origin = origin(ctx);
+    if (handedOver) {
+      origin = Optional.ofNullable(headers.get(Handover.ORIGIN)).orElse(origin);
+      invocationId = Optional.ofNullable(headers.get(Handover.INVOCATION_ID)).orElse(invocationId);
+      budget = parseBudget(headers.get(Handover.DEADLINE_MS)).orElse(budget);
+      keyVerified = "true".equals(headers.get(Handover.KEY_VERIFIED));
+    }
+    headers.names().stream().filter(n -> n.regionMatches(true, 0, Handover.PREFIX, 0, Handover.PREFIX.length()))
+        .toList().forEach(headers::remove);
+    String queryKey = ctx.request().getParam("code");
+    if (!keyVerified && settings.functionKey().isPresent()) {
+      Secret key = settings.functionKey().get();
+      keyVerified = key.matches(headers.get("x-functions-key")) || key.matches(queryKey);
+    }
+    String clientRequestId = Optional.ofNullable(headers.get("client-request-id"))
+        .filter(id -> Settings.GUID.matcher(id).matches())
+        .orElseGet(() -> UUID.randomUUID().toString());
+    String traceparent = Optional.ofNullable(headers.get("traceparent"))
+        .filter(t -> TRACEPARENT.matcher(t).matches())
+        .orElseGet(RequestScopeHandler::newTraceparent);
+    ctx.put(RequestScope.KEY, new RequestScope(clientRequestId, traceparent, invocationId, Deadline.in(budget),
+        origin, queryKey, keyVerified));
+    ctx.response().putHeader("client-request-id", clientRequestId);
+    ctx.next();
+  }
+
+  private static String origin(RoutingContext ctx) {
+    String host = ctx.request().authority() == null ? null : ctx.request().authority().toString();
+    return ctx.request().scheme() + "://" + (host == null ? "127.0.0.1" : host);
+  }
+
+  private static Optional<Duration> parseBudget(String millis) {
+    try {
+      return millis == null ? Optional.empty() : Optional.of(Duration.ofMillis(Math.max(1, Long.parseLong(millis))));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String newTraceparent() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    byte[] trace = new byte[16];
+    byte[] span = new byte[8];
+    random.nextBytes(trace);
+    random.nextBytes(span);
+    return "00-" + HexFormat.of().formatHex(trace) + "-" + HexFormat.of().formatHex(span) + "-01";
+  }
+}

@@ -1,0 +1,127 @@
+package dev.cloudpc.reprovision.reprovision;
+
+import dev.cloudpc.reprovision.auth.Caller;
+import dev.cloudpc.reprovision.auth.CallerValidator;
+import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.http.ProblemException;
+import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.http.Responses;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Many Cloud PCs in one request — a list (admins) or all of a user's — answered with per-PC results and, when
+ * anything is under way, a Location that polls all of them together (202 while any runs, then 200 with counts).
+ */
+public final class BulkHandlers {
+  private final TargetResolver resolver;
+  private final BulkReprovisioner bulk;
+  private final OperationTracker tracker;
+  private final Settings settings;
+
+  public BulkHandlers(TargetResolver resolver, BulkReprovisioner bulk, OperationTracker tracker, Settings settings) {
+    this.resolver = resolver;
+    this.bulk = bulk;
+    this.tracker = tracker;
+    this.settings = settings;
+  }
+
+  /** POST /api/cloudpcs/reprovision {cloudPcIds, osVersion?, userAccountType?} — admins. */
+  public void reprovisionMany(RoutingContext ctx) {
+    Caller caller = CallerValidator.of(ctx);
+    resolver.requireAdmin(caller);
+    BulkRequest request = BulkRequest.parse(Bodies.json(ctx), settings.bulkMaxPcs());
+    RequestScope scope = RequestScope.of(ctx);
+    BulkReprovisioner.Run run = run(ctx, "bulk", request.options());
+    bulk.reprovision(request.cloudPcIds(), id -> resolver.admin(id, request.options(), caller, scope), run)
+        .onSuccess(results -> answer(ctx, run, results))
+        .onFailure(ctx::fail);
+  }
+
+  /** POST /api/users/{userId}/cloudpcs/reprovision — every Cloud PC of that user. */
+  public void reprovisionAllOfUser(RoutingContext ctx) {
+    String userId = PathParams.userId(ctx);
+    Bodies.none(ctx);
+    Caller caller = CallerValidator.of(ctx);
+    RequestScope scope = RequestScope.of(ctx);
+    BulkReprovisioner.Run run = run(ctx, "users-all", ReprovisionOptions.NONE);
+    resolver.allOfUser(userId, caller, scope)
+        .compose(targets -> {
+          if (targets.isEmpty()) {
+            return Future.failedFuture(Problem.notFound("no-cloud-pcs", "User " + userId + " has no Cloud PC; "
+                + "nothing was reprovisioned.").exception());
+          }
+          Map<String, ReprovisionTarget> byId = targets.stream()
+              .collect(Collectors.toMap(ReprovisionTarget::cloudPcId, Function.identity(), (a, b) -> a));
+          return bulk.reprovision(List.copyOf(byId.keySet()), id -> Future.succeededFuture(byId.get(id)), run);
+        })
+        .onSuccess(results -> answer(ctx, run, results))
+        .onFailure(ctx::fail);
+  }
+
+  /** GET /api/cloudpcs/reprovision/operations/{bulkOperationId}. */
+  public void operation(RoutingContext ctx) {
+    String text = ctx.pathParam("bulkOperationId");
+    BulkOperationId operation = BulkOperationId.decode(text);
+    Caller caller = CallerValidator.of(ctx);
+    RequestScope scope = RequestScope.of(ctx);
+    List<Future<JsonObject>> states = operation.cloudPcIds().stream()
+        .map(id -> resolver.readable(id, caller, scope)
+            .compose(pc -> tracker.state(pc, operation.acceptedAt(), scope))
+            .map(state -> new JsonObject().put("cloudPcId", id)
+                .put("state", state.phase().name().toLowerCase(java.util.Locale.ROOT))
+                .put("cloudPcStatus", state.pc().status()))
+            .recover(failure -> Future.succeededFuture(new JsonObject().put("cloudPcId", id).put("state", "unknown")
+                .put("detail", failure instanceof ProblemException p ? p.problem().detail() : "unexpected error"))))
+        .toList();
+    Future.all(states).onSuccess(done -> {
+      JsonArray results = new JsonArray(states.stream().map(Future::result).toList());
+      Map<String, Integer> counts = new TreeMap<>();
+      states.forEach(s -> counts.merge(s.result().getString("state"), 1, Integer::sum));
+      boolean running = counts.getOrDefault("running", 0) > 0;
+      JsonObject body = new JsonObject().put("operationId", text).put("acceptedAt", operation.acceptedAt().toString())
+          .put("state", running ? "running" : "completed").put("total", states.size())
+          .put("counts", new JsonObject(Map.copyOf(counts))).put("results", results);
+      if (running) {
+        ctx.response().putHeader("Location", scope.absolute(ctx.request().path()))
+            .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
+      }
+      Responses.json(ctx, running ? 202 : 200, body);
+    }).onFailure(ctx::fail);
+  }
+
+  private BulkReprovisioner.Run run(RoutingContext ctx, String route, ReprovisionOptions options) {
+    RequestScope scope = RequestScope.of(ctx);
+    return new BulkReprovisioner.Run(route, CallerValidator.of(ctx), options, PathParams.flag(ctx, "dryRun"), scope,
+        suffix -> scope.absolute("/api/cloudpcs/" + suffix));
+  }
+
+  private void answer(RoutingContext ctx, BulkReprovisioner.Run run, List<PcResult> results) {
+    Map<String, Integer> counts = new TreeMap<>();
+    results.forEach(r -> counts.merge(r.result(), 1, Integer::sum));
+    JsonObject body = new JsonObject()
+        .put("total", results.size())
+        .put("counts", new JsonObject(Map.copyOf(counts)))
+        .put("results", new JsonArray(results.stream().map(PcResult::toJson).toList()))
+        .put("clientRequestId", run.scope().clientRequestId());
+    List<String> underWay = results.stream().filter(PcResult::underWay).map(PcResult::cloudPcId).toList();
+    if (underWay.isEmpty()) {
+      Responses.json(ctx, 200, body.put("dryRun", run.dryRun()));
+      return;
+    }
+    String operationId = new BulkOperationId(Instant.now().minusSeconds(1), underWay).encode();
+    String location = run.scope().absolute("/api/cloudpcs/reprovision/operations/" + operationId);
+    ctx.response().putHeader("Location", location)
+        .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
+    Responses.json(ctx, 202, body.put("operationId", operationId).put("statusUrl", location));
+  }
+}

@@ -1,0 +1,119 @@
+package dev.cloudpc.reprovision.reprovision;
+
+import dev.cloudpc.reprovision.graph.GraphClient;
+import dev.cloudpc.reprovision.graph.GraphErrors;
+import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.http.ProblemException;
+import dev.cloudpc.reprovision.http.RequestScope;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Sends a reprovision at most once: refuses a PC another operation owns, answers "already running" instead of
+ * sending a second wipe while one is pending or running (as Graph reports it), and coalesces concurrent requests for
+ * one PC on this instance into a single POST, remembered for a while after Graph accepted it because Graph's status
+ * may lag behind the POST. An answer that leaves open whether Graph acted (5xx, timeout, reset) is remembered the
+ * same way, so a caller's automatic retry gets that answer again instead of a possible second wipe.
+ */
+public final class ReprovisionService {
+  private static final Duration REMEMBER_ACCEPTED = Duration.ofMinutes(2);
+
+  private final Vertx vertx;
+  private final GraphClient graph;
+  private final CloudPcDirectory directory;
+  private final ConcurrentHashMap<String, Future<ReprovisionOutcome>> inFlight = new ConcurrentHashMap<>();
+
+  public ReprovisionService(Vertx vertx, GraphClient graph, CloudPcDirectory directory) {
+    this.vertx = vertx;
+    this.graph = graph;
+    this.directory = directory;
+  }
+
+  public Future<ReprovisionOutcome> reprovision(ReprovisionTarget target, boolean dryRun, RequestScope scope) {
+    Future<ReprovisionOutcome> recent = inFlight.get(target.cloudPcId());
+    if (recent != null && !dryRun) {
+      return recent.map(ReprovisionOutcome::asDuplicate);
+    }
+    return runningSince(target, scope).compose(running -> {
+      if (running.isPresent()) {
+        return Future.succeededFuture(new ReprovisionOutcome(ReprovisionOutcome.Kind.ALREADY_RUNNING, target, null,
+            running.get(), null));
+      }
+      return dryRun ? dryRun(target, scope) : once(target, scope);
+    });
+  }
+
+  /** When the reprovision under way on the PC started, if one is; fails closed when Graph cannot tell. */
+  private Future<Optional<Instant>> runningSince(ReprovisionTarget target, RequestScope scope) {
+    CloudPc pc = target.pc();
+    if (pc.busy()) {
+      return Future.failedFuture(Problem.of(409, "cloud-pc-busy", "Conflict", "Cloud PC " + pc.id() + " is '"
+          + pc.status() + "'; it cannot be reprovisioned until that finishes. Nothing was sent.")
+          .with("cloudPcStatus", pc.status()).exception());
+    }
+    Future<Optional<RemoteAction>> last = target.delegated() ? Future.succeededFuture(Optional.empty())
+        : directory.lastReprovision(pc.id(), scope);
+    return last.map(action -> {
+      if (action.isPresent() && action.get().underWay()) {
+        return Optional.of(action.get().startDateTime());
+      }
+      return pc.rebuilding() ? Optional.of(Instant.now()) : Optional.empty();
+    });
+  }
+
+  private Future<ReprovisionOutcome> dryRun(ReprovisionTarget target, RequestScope scope) {
+    Future<Boolean> supported = target.delegated() ? Future.succeededFuture(true)
+        : directory.reprovisionSupported(target.cloudPcId(), scope);
+    return supported.compose(ok -> {
+      if (!ok) {
+        return Future.failedFuture(Problem.of(409, "reprovision-not-supported", "Conflict", "Graph does not offer "
+            + "Reprovision for Cloud PC " + target.cloudPcId() + " right now (getSupportedCloudPcRemoteActions).")
+            .exception());
+      }
+      JsonObject request = new JsonObject()
+          .put("method", target.reprovision().method().name())
+          .put("url", graph.urlOf(target.reprovision()))
+          .put("body", target.reprovision().body());
+      return Future.succeededFuture(new ReprovisionOutcome(ReprovisionOutcome.Kind.DRY_RUN, target, null, null,
+          request));
+    });
+  }
+
+  /** 5xx other than 503 (and timeouts) leave open whether Graph acted; 4xx, 429 and 503 say it did not. */
+  private static boolean mayHaveActed(Throwable failure) {
+    int status = failure instanceof ProblemException p ? p.problem().status() : 500;
+    return status >= 500 && status != 503;
+  }
+
+  private Future<ReprovisionOutcome> once(ReprovisionTarget target, RequestScope scope) {
+    String id = target.cloudPcId();
+    Promise<ReprovisionOutcome> promise = Promise.promise();
+    Future<ReprovisionOutcome> other = inFlight.putIfAbsent(id, promise.future());
+    if (other != null) {
+      return other.map(ReprovisionOutcome::asDuplicate);
+    }
+    Instant sentAt = Instant.now();
+    graph.send(target.reprovision(), scope)
+        .compose(response -> response.ok()
+            ? Future.succeededFuture(new ReprovisionOutcome(ReprovisionOutcome.Kind.ACCEPTED, target,
+                response.requestId(), sentAt, null))
+            : Future.<ReprovisionOutcome>failedFuture(GraphErrors.problem(response, target.delegated(),
+                "the reprovision of Cloud PC " + id).exception()))
+        .onComplete(ar -> {
+          if (ar.succeeded() || mayHaveActed(ar.cause())) {
+            // Remember: a retry right after an ambiguous failure must not become a second wipe.
+            vertx.setTimer(REMEMBER_ACCEPTED.toMillis(), t -> inFlight.remove(id, promise.future()));
+          } else {
+            inFlight.remove(id, promise.future());
+          }
+          promise.handle(ar);
+        });
+    return promise.future();
+  }
+}

@@ -1,0 +1,118 @@
+package dev.cloudpc.reprovision.reprovision;
+
+import dev.cloudpc.reprovision.auth.CallerValidator;
+import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.http.Responses;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Status for people and flows: the Cloud PC's state as flat JSON, and the poll target of one reprovision operation
+ * (202 while running, 200 when done, a problem when the rebuild failed — so a flow's "run after failed" works).
+ */
+public final class StatusHandlers {
+  private final TargetResolver resolver;
+  private final CloudPcDirectory directory;
+  private final OperationTracker tracker;
+  private final Settings settings;
+
+  public StatusHandlers(TargetResolver resolver, CloudPcDirectory directory, OperationTracker tracker,
+                        Settings settings) {
+    this.resolver = resolver;
+    this.directory = directory;
+    this.tracker = tracker;
+    this.settings = settings;
+  }
+
+  /** GET /api/cloudpcs/{cloudPcId}. */
+  public void status(RoutingContext ctx) {
+    String cloudPcId = PathParams.cloudPcId(ctx);
+    RequestScope scope = RequestScope.of(ctx);
+    resolver.readable(cloudPcId, CallerValidator.of(ctx), scope)
+        .compose(pc -> directory.lastReprovision(cloudPcId, scope).map(last -> statusJson(pc, last)))
+        .onSuccess(body -> Responses.json(ctx, 200, body))
+        .onFailure(ctx::fail);
+  }
+
+  /** GET /api/cloudpcs/{cloudPcId}/operations/{operationId}. */
+  public void operation(RoutingContext ctx) {
+    String cloudPcId = PathParams.cloudPcId(ctx);
+    String operationId = ctx.pathParam("operationId");
+    Instant acceptedAt = acceptedAt(operationId);
+    RequestScope scope = RequestScope.of(ctx);
+    resolver.readable(cloudPcId, CallerValidator.of(ctx), scope)
+        .compose(pc -> tracker.state(pc, acceptedAt, scope))
+        .onSuccess(state -> answer(ctx, scope, operationId, acceptedAt, state))
+        .onFailure(ctx::fail);
+  }
+
+  private void answer(RoutingContext ctx, RequestScope scope, String operationId, Instant acceptedAt,
+                      OperationState state) {
+    CloudPc pc = state.pc();
+    JsonObject body = new JsonObject()
+        .put("operationId", operationId)
+        .put("cloudPcId", pc.id())
+        .put("acceptedAt", acceptedAt.toString())
+        .put("cloudPcStatus", pc.status());
+    if (state.action() != null) {
+      body.put("reprovision", state.action().toJson());
+    }
+    switch (state.phase()) {
+      case RUNNING -> {
+        String location = scope.absolute("/api/cloudpcs/" + pc.id() + "/operations/" + operationId);
+        ctx.response().putHeader("Location", location)
+            .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
+        Responses.json(ctx, 202, body.put("state", "running"));
+      }
+      case SUCCEEDED -> Responses.json(ctx, 200, body.put("state", "succeeded")
+          .put("completedAt", state.action() == null ? pc.lastModifiedDateTime() : state.action()
+              .lastUpdatedDateTime()));
+      case FAILED -> {
+        JsonObject detail = state.action() != null && state.action().statusDetail() != null
+            ? state.action().statusDetail() : pc.statusDetail();
+        String why = detail == null ? "Graph gave no detail" : detail.getString("code", "") + ": "
+            + detail.getString("message", "");
+        ctx.fail(Problem.of(422, "reprovision-failed", "Reprovision failed", "The reprovision of Cloud PC "
+                + pc.id() + " failed (" + why + "). Check the Cloud PC in Intune → Devices → Windows 365; a new "
+                + "reprovision can be requested.")
+            .with("cloudPcId", pc.id()).with("operationId", operationId).with("statusDetail", detail).exception());
+      }
+      default -> throw new IllegalStateException(state.phase().name());
+    }
+  }
+
+  private static Instant acceptedAt(String operationId) {
+    try {
+      long millis = Long.parseLong(operationId);
+      Instant at = Instant.ofEpochMilli(millis);
+      if (operationId.length() <= 16 && millis > 0 && at.isBefore(Instant.now().plus(Duration.ofDays(1)))) {
+        return at;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw Problem.notFound("no-such-operation", "'" + PathParams.printable(operationId) + "' is not an operation "
+        + "id; use the Location URL a reprovision answered with.").exception();
+  }
+
+  static JsonObject statusJson(CloudPc pc, Optional<RemoteAction> last) {
+    JsonObject body = new JsonObject()
+        .put("cloudPcId", pc.id())
+        .put("displayName", pc.displayName())
+        .put("userPrincipalName", pc.userPrincipalName())
+        .put("status", pc.status())
+        .put("statusDetailCode", pc.statusDetail() == null ? null : pc.statusDetail().getString("code"))
+        .put("statusDetailMessage", pc.statusDetail() == null ? null : pc.statusDetail().getString("message"))
+        .put("reprovisionRunning", pc.rebuilding() || last.map(RemoteAction::underWay).orElse(false))
+        .put("lastReprovisionState", last.map(RemoteAction::actionState).orElse(null))
+        .put("lastReprovisionStartedAt", last.map(a -> a.startDateTime().toString()).orElse(null))
+        .put("lastReprovisionUpdatedAt", last.map(RemoteAction::lastUpdatedDateTime).orElse(null))
+        .put("checkedAt", Instant.now().toString());
+    return body;
+  }
+}
