@@ -1,0 +1,168 @@
+package dev.cloudpc.reprovision.function;
+
+import dev.cloudpc.reprovision.ReprovisionApp;
+import dev.cloudpc.reprovision.config.Secret;
+import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.http.Handover;
+import dev.cloudpc.reprovision.http.Problem;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Hands a Functions invocation to the one Vert.x router of this worker JVM and waits for its answer. The router
+ * listens on an ephemeral loopback port; this forwards with Vert.x's HttpClient (public API only) and adds the
+ * hand-over headers, vouched for by a per-process random secret. The invocation thread is the only one that blocks,
+ * and only up to the request's deadline.
+ */
+public final class RouterHandover {
+  private static final Duration GRACE = Duration.ofSeconds(2);
+  private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "connection",
+      "transfer-encoding", "keep-alive", "upgrade", "te", "trailer", "proxy-connection");
+  private static final Object LOCK = new Object();
+  private static volatile RouterHandover shared;
+
+  private final Settings settings;
+  private final Secret secret;
+  private final HttpClient client;
+
+  /** What the router answered. */
+  public record Answer(int status, MultiMap headers, String body) {
+  }
+
+  /** A request as the Functions host handed it over. */
+  public record Inbound(String method, URI uri, Map<String, String> headers, String body, String invocationId,
+                        boolean keyVerified) {
+  }
+
+  private RouterHandover(Settings settings, Secret secret, HttpClient client) {
+    this.settings = settings;
+    this.secret = secret;
+    this.client = client;
+  }
+
+  /** The JVM-wide instance, created once even when the first invocations arrive together. */
+  static RouterHandover shared() {
+    RouterHandover current = shared;
+    if (current == null) {
+      synchronized (LOCK) {
+        current = shared;
+        if (current == null) {
+          Settings settings = Settings.fromEnvironment(System.getenv());
+          Vertx vertx = Vertx.vertx();
+          try {
+            current = start(vertx, settings);
+          } catch (RuntimeException e) {
+            vertx.close();
+            throw e;
+          }
+          shared = current;
+        }
+      }
+    }
+    return current;
+  }
+
+  /** Starts the app on loopback in {@code vertx} and connects to it; blocks the calling (non-event-loop) thread. */
+  public static RouterHandover start(Vertx vertx, Settings settings) {
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    Secret secret = new Secret(Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+    ReprovisionApp.Listen listen = new ReprovisionApp.Listen("127.0.0.1", 0, Optional.of(secret),
+        Math.max(1, Runtime.getRuntime().availableProcessors()));
+    ReprovisionApp app = await(ReprovisionApp.start(vertx, settings, listen), Duration.ofSeconds(60));
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+            .setDefaultHost("127.0.0.1").setDefaultPort(app.port()).setKeepAlive(true).setTcpNoDelay(true),
+        new PoolOptions().setHttp1MaxSize(512));
+    return new RouterHandover(settings, secret, client);
+  }
+
+  public Answer forward(Inbound inbound) {
+    Duration budget = settings.requestDeadline();
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.valueOf(inbound.method()))
+        .setURI(inbound.uri().getRawPath() + (inbound.uri().getRawQuery() == null ? ""
+            : "?" + inbound.uri().getRawQuery()))
+        .setTimeout(budget.plus(GRACE).toMillis());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    inbound.headers().forEach((name, value) -> {
+      if (!NOT_FORWARDED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+        headers.add(name, value);
+      }
+    });
+    headers.remove(Handover.SECRET);
+    headers.set(Handover.SECRET, secret.value())
+        .set(Handover.INVOCATION_ID, inbound.invocationId() == null ? "unknown" : inbound.invocationId())
+        .set(Handover.DEADLINE_MS, Long.toString(budget.toMillis()))
+        .set(Handover.KEY_VERIFIED, Boolean.toString(inbound.keyVerified()))
+        .set(Handover.ORIGIN, origin(inbound));
+    options.setHeaders(headers);
+    Buffer body = Buffer.buffer(inbound.body() == null ? "" : inbound.body());
+    Future<Answer> answer = client.request(options)
+        .compose(request -> request.send(body))
+        .compose(response -> response.body().map(b -> new Answer(response.statusCode(), response.headers(),
+            b.toString())));
+    try {
+      return answer.toCompletionStage().toCompletableFuture()
+          .get(budget.plus(GRACE).plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return problem(Problem.of(504, "deadline-exceeded", "Gateway timeout", "The request did not finish within "
+          + budget.toSeconds() + " s (REQUEST_DEADLINE_SECONDS). If it was a reprovision, check the Cloud PC's "
+          + "status before trying again."));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return problem(Problem.of(503, "shutting-down", "Service unavailable", "The function is shutting down; "
+          + "try again."));
+    } catch (ExecutionException e) {
+      return problem(Problem.of(502, "handover-failed", "Bad gateway", "The request could not be handed to the "
+          + "router (" + e.getCause().getClass().getSimpleName() + "). Nothing was sent to Graph; try again."));
+    }
+  }
+
+  /** Start-up failed (bad settings): every request says which setting to fix. */
+  static Answer startFailure(RuntimeException failure) {
+    return problem(Problem.of(500, "function-misconfigured", "Function misconfigured", "The function could not "
+        + "start: " + failure.getMessage() + ". Fix the application setting and restart the function app."));
+  }
+
+  private static Answer problem(Problem problem) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", Problem.CONTENT_TYPE);
+    problem.headers().forEach(headers::add);
+    return new Answer(problem.status(), headers, problem.toJson().encode());
+  }
+
+  private static String origin(Inbound inbound) {
+    URI uri = inbound.uri();
+    String proto = Optional.ofNullable(inbound.headers().get("x-forwarded-proto")).orElse(uri.getScheme());
+    return proto + "://" + uri.getRawAuthority();
+  }
+
+  static <T> T await(Future<T> future, Duration timeout) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the router did not start within " + timeout.toSeconds() + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the router", e);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package dev.cloudpc.reprovision.local;
+
+import dev.cloudpc.reprovision.ReprovisionApp;
+import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.config.SettingsException;
+import dev.cloudpc.reprovision.sandbox.SandboxOptions;
+import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The local host: serves the same router as the Azure Function at {@code http://127.0.0.1:$PORT/api/...}, settings
+ * from environment variables. {@code --sandbox} also starts an embedded fake tenant (identity + Graph) and points the
+ * settings at it, so the product runs with no tenant at all.
+ */
+public final class LocalMain {
+  private static final int EXIT_BAD_SETTINGS = 2;
+  private static final int EXIT_START_FAILED = 3;
+
+  private LocalMain() {
+  }
+
+  public static void main(String[] args) {
+    List<String> flags = Arrays.asList(args);
+    if (flags.contains("--help") || flags.contains("-h")) {
+      System.out.println("usage: java -jar reprovision-local.jar [--sandbox]\n"
+          + "  settings come from environment variables (see local.settings.json.example); PORT defaults to 7071\n"
+          + "  --sandbox  also start an embedded fake tenant and Graph, and print a key, tokens and curl examples");
+      return;
+    }
+    for (String flag : flags) {
+      if (!flag.equals("--sandbox")) {
+        fail(EXIT_BAD_SETTINGS, "unknown argument '" + flag + "' (try --help)");
+      }
+    }
+    Map<String, String> env = new HashMap<>(System.getenv());
+    int port = port(env);
+    Vertx vertx = Vertx.vertx();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> await(vertx.close(), Duration.ofSeconds(5))));
+    SandboxTenant sandbox = null;
+    if (flags.contains("--sandbox")) {
+      SandboxOptions options = SandboxOptions.defaults();
+      if (env.containsKey("SANDBOX_REBUILD_SECONDS")) {
+        options = options.withRebuildTime(Duration.ofSeconds(parsePositive(env, "SANDBOX_REBUILD_SECONDS")));
+      }
+      if (env.containsKey("FUNCTION_KEY")) {
+        options = options.withFunctionKey(env.get("FUNCTION_KEY"));
+      }
+      sandbox = await(SandboxTenant.start(vertx, options), Duration.ofSeconds(60));
+      env.putAll(sandbox.environment());
+    }
+    Settings settings;
+    try {
+      settings = Settings.fromEnvironment(env);
+    } catch (SettingsException e) {
+      fail(EXIT_BAD_SETTINGS, "bad setting " + e.getMessage());
+      return;
+    }
+    ReprovisionApp app;
+    try {
+      app = await(ReprovisionApp.start(vertx, settings, ReprovisionApp.Listen.loopback(port)), Duration.ofSeconds(60));
+    } catch (RuntimeException e) {
+      fail(EXIT_START_FAILED, "could not listen on 127.0.0.1:" + port + " (PORT): " + e.getMessage());
+      return;
+    }
+    String base = "http://127.0.0.1:" + app.port();
+    if (sandbox != null) {
+      System.out.println(sandbox.banner(base + "/api"));
+    } else if (settings.functionKey().isEmpty()) {
+      System.out.println("note: FUNCTION_KEY is not set, so no function key is required locally");
+    }
+    System.out.println("READY " + base);
+    System.out.flush();
+  }
+
+  private static int port(Map<String, String> env) {
+    if (!env.containsKey("PORT") || env.get("PORT").isBlank()) {
+      return 7071;
+    }
+    int port = parsePositive(env, "PORT");
+    if (port > 65535) {
+      fail(EXIT_BAD_SETTINGS, "bad setting PORT: " + port + " is not a TCP port (1..65535)");
+    }
+    return port;
+  }
+
+  private static int parsePositive(Map<String, String> env, String name) {
+    try {
+      int value = Integer.parseInt(env.get(name).trim());
+      if (value < 1) {
+        throw new NumberFormatException();
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      fail(EXIT_BAD_SETTINGS, "bad setting " + name + ": '" + env.get(name) + "' must be a positive whole number");
+      return 0;
+    }
+  }
+
+  private static <T> T await(Future<T> future, Duration timeout) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause().getMessage(),
+          e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    }
+  }
+
+  private static void fail(int code, String message) {
+    System.err.println("ERROR " + message);
+    System.exit(code);
+  }
+}
