@@ -1,0 +1,129 @@
+package dev.cloudpc.reprovision.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The built jar as a newcomer runs it: {@code java -jar reprovision-local.jar --sandbox} says READY, and the curl
+ * lines it prints work as printed — the admin reprovision gets 202, the status then says provisioning, later
+ * provisioned.
+ */
+class LocalJarIT {
+  private static final Path JAR = Path.of(System.getProperty("localJar", "target/reprovision-local.jar"));
+  private static Process process;
+  private static final List<String> output = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    assertThat(JAR).exists();
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    ProcessBuilder builder = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "--sandbox")
+        .redirectErrorStream(true);
+    builder.environment().put("PORT", Integer.toString(port));
+    builder.environment().put("SANDBOX_REBUILD_SECONDS", "3");
+    process = builder.start();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          synchronized (output) {
+            output.add(line);
+          }
+          if (line.contains("READY http://127.0.0.1:" + port)) {
+            ready.complete(null);
+          }
+        }
+        ready.completeExceptionally(new IllegalStateException("exited before READY: " + output));
+      } catch (IOException e) {
+        ready.completeExceptionally(e);
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    ready.get(60, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (process != null) {
+      process.destroy();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void printedAdminCurlGets202ThenStatusGoesProvisioningThenProvisioned() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is needed to run the printed lines as printed");
+    List<String> curls = printedCurls();
+    assertThat(curls).hasSizeGreaterThanOrEqualTo(3);
+    String adminCurl = curls.get(0);
+    String statusCurl = curls.get(curls.size() - 1);
+
+    String reprovision = run(adminCurl);
+    assertThat(reprovision).startsWith("HTTP/1.1 202");
+    JsonObject accepted = new JsonObject(reprovision.substring(reprovision.indexOf("\r\n\r\n") + 4));
+    assertThat(accepted.getString("graphRequestId")).isNotBlank();
+
+    assertThat(statusOf(run(statusCurl))).isEqualTo("provisioning");
+    Instant giveUp = Instant.now().plus(Duration.ofSeconds(30));
+    String status = "provisioning";
+    while (!status.equals("provisioned") && Instant.now().isBefore(giveUp)) {
+      Thread.sleep(250); // polling a separate process's clock-driven rebuild; nothing to synchronise on
+      status = statusOf(run(statusCurl));
+    }
+    assertThat(status).isEqualTo("provisioned");
+  }
+
+  @Test
+  void printedUserCurlReprovisionsTheUsersOwnPc() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is needed to run the printed lines as printed");
+    String answer = run(printedCurls().get(1));
+    assertThat(answer).startsWith("HTTP/1.1 202");
+    assertThat(answer).contains("\"route\":\"me\"");
+  }
+
+  private static List<String> printedCurls() {
+    synchronized (output) {
+      return output.stream().filter(l -> l.startsWith("curl ")).toList();
+    }
+  }
+
+  private static String statusOf(String answer) {
+    assertThat(answer).startsWith("HTTP/1.1 200");
+    return new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4)).getString("status");
+  }
+
+  private static String run(String curl) throws IOException, InterruptedException {
+    Process shell = new ProcessBuilder("bash", "-c", curl + " -sS").redirectErrorStream(true).start();
+    String text = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(shell.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return text;
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.cloudpc.reprovision.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cloudpc.reprovision.http.ApiRoute;
+import dev.cloudpc.reprovision.http.ApiRoutes;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** What `mvn package` staged for Azure: host.json, one function.json per route with the router's shape, jar, lib/. */
+class StagingIT {
+  private static final Path STAGING = Path.of(System.getProperty("stagingDir", "target/azure-functions/none"));
+
+  @Test
+  void oneFunctionJsonPerRouteWithTemplateMethodAndAuthLevel() throws IOException {
+    try (Stream<Path> entries = Files.list(STAGING)) {
+      assertThat(entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.equals("lib")))
+          .containsExactlyInAnyOrderElementsOf(ApiRoutes.ALL.stream().map(ApiRoute::operationId).toList());
+    }
+    for (ApiRoute route : ApiRoutes.ALL) {
+      JsonObject function = new JsonObject(Files.readString(STAGING.resolve(route.operationId())
+          .resolve("function.json")));
+      assertThat(function.getString("entryPoint")).startsWith("dev.cloudpc.reprovision.function.ReprovisionFunctions.");
+      JsonObject trigger = function.getJsonArray("bindings").stream().map(JsonObject.class::cast)
+          .filter(b -> "httpTrigger".equals(b.getString("type"))).findFirst().orElseThrow();
+      assertThat(trigger.getString("route")).as(route.operationId()).isEqualTo(route.functionRoute());
+      assertThat(trigger.getJsonArray("methods")).isEqualTo(new JsonArray().add(route.method().name()));
+      assertThat(trigger.getString("authLevel")).isEqualTo(route.anonymous() ? "ANONYMOUS" : "FUNCTION");
+      assertThat(STAGING.resolve(function.getString("scriptFile").replace("../", ""))).exists();
+    }
+  }
+
+  @Test
+  void hostJsonUsesVersion2TheBundleAndTheApiPrefix() throws IOException {
+    JsonObject host = new JsonObject(Files.readString(STAGING.resolve("host.json")));
+    assertThat(host.getString("version")).isEqualTo("2.0");
+    assertThat(host.getJsonObject("extensionBundle").getString("id"))
+        .isEqualTo("Microsoft.Azure.Functions.ExtensionBundle");
+    assertThat(host.getJsonObject("extensions").getJsonObject("http").getString("routePrefix")).isEqualTo("api");
+  }
+
+  @Test
+  void libHoldsOneNettyVersionAndNoTestJars() throws IOException {
+    try (Stream<Path> jars = Files.list(STAGING.resolve("lib"))) {
+      var names = jars.map(p -> p.getFileName().toString()).toList();
+      assertThat(names).anyMatch(n -> n.startsWith("vertx-core-"));
+      assertThat(names.stream().filter(n -> n.startsWith("netty-"))
+          .map(n -> n.replaceAll("^netty-[a-z0-9-]+?-(\\d.*)\\.jar$", "$1")).distinct()).hasSize(1);
+      assertThat(names).noneMatch(n -> n.contains("junit") || n.contains("mock-oauth2") || n.contains("assertj"));
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.cloudpc.reprovision.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes Vert.x's blocked-thread checker strict and fatal for a test class: event-loop work over
+ * {@link #MAX_EVENT_LOOP_MS} is reported by Vert.x, captured here, and fails the class.
+ */
+public final class BlockedThreadWatch implements BeforeAllCallback, AfterAllCallback {
+  public static final long MAX_EVENT_LOOP_MS = 200;
+  private static final String CHECKER = "io.vertx.core.internal.threadchecker.BlockedThreadChecker";
+
+  private final List<String> reports = new CopyOnWriteArrayList<>();
+  private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+    @Override
+    protected void append(ILoggingEvent event) {
+      reports.add(event.getFormattedMessage());
+    }
+  };
+
+  /** A Vertx whose checker reports any event-loop task longer than {@link #MAX_EVENT_LOOP_MS}. */
+  public static Vertx strictVertx() {
+    return Vertx.vertx(new VertxOptions()
+        .setBlockedThreadCheckInterval(50)
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+        .setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_MS)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        .setMaxWorkerExecuteTime(30)
+        .setMaxWorkerExecuteTimeUnit(TimeUnit.SECONDS));
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    appender.start();
+    ((Logger) LoggerFactory.getLogger(CHECKER)).addAppender(appender);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    ((Logger) LoggerFactory.getLogger(CHECKER)).detachAppender(appender);
+    assertThat(reports).as("event-loop threads blocked during %s", context.getDisplayName()).isEmpty();
+  }
+}
