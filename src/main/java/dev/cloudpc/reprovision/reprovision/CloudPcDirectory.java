@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CloudPcDirectory {
   private static final Duration USER_TTL = Duration.ofMinutes(5);
   private static final int USER_CACHE_MAX = 10_000;
+  private static final Set<Integer> NOT_OFFERED = Set.of(400, 404, 501);
 
   private final GraphClient graph;
   private final boolean beta;
@@ -62,14 +64,19 @@ public final class CloudPcDirectory {
             .toList());
   }
 
-  /** The newest Reprovision entry of the PC's remote-action results (beta only; empty on v1.0). */
+  /**
+   * The newest Reprovision entry of the PC's remote-action results (beta only; empty on v1.0). Where Graph does not
+   * offer that function (404, 400, 501) the PC's own status is the only signal, and callers fall back to it; any
+   * other failure fails closed.
+   */
   public Future<Optional<RemoteAction>> lastReprovision(String cloudPcId, RequestScope scope) {
     if (!beta) {
       return Future.succeededFuture(Optional.empty());
     }
     GraphCall call = GraphCall.get(GraphCall.CLOUD_PCS + "/" + cloudPcId + "/retrieveCloudPcRemoteActionResults");
-    return graph.send(call, scope).compose(response -> ok(response, call, "reading Cloud PC " + cloudPcId
-            + "'s remote actions"))
+    return graph.send(call, scope)
+        .compose(response -> NOT_OFFERED.contains(response.status()) ? Future.succeededFuture(new JsonObject())
+            : ok(response, call, "reading Cloud PC " + cloudPcId + "'s remote actions"))
         .map(body -> body.getJsonArray("value", new JsonArray()).stream()
             .filter(JsonObject.class::isInstance).map(JsonObject.class::cast)
             .map(RemoteAction::from)

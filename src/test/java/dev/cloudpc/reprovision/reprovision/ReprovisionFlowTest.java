@@ -2,6 +2,7 @@ package dev.cloudpc.reprovision.reprovision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cloudpc.reprovision.sandbox.Fault;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.support.BlockedThreadWatch;
@@ -252,6 +253,36 @@ class ReprovisionFlowTest {
           assertThat(wouldSend.getJsonObject("body")).isEqualTo(new JsonObject().put("osVersion", "windows10"));
           assertThat(posts()).isEmpty();
           assertThat(stack.tenant.graph().count("GET", ".*/getSupportedCloudPcRemoteActions")).isEqualTo(1);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void withoutRemoteActionResultsTheGuardFallsBackToThePcStatus(VertxTestContext test) {
+    stack.tenant.graph().faults().always("GET", ".*/retrieveCloudPcRemoteActionResults",
+        Fault.status(404, "ResourceNotFound"));
+    String admin = stack.adminToken();
+    stack.post("/api/cloudpcs/" + MEGAN_PC + "/reprovision", admin)
+        .compose(first -> stack.post("/api/cloudpcs/" + MEGAN_PC + "/reprovision", admin)
+            .map(second -> List.of(first, second)))
+        .onComplete(test.succeeding(answers -> test.verify(() -> {
+          assertThat(answers.get(0).statusCode()).isEqualTo(202);
+          assertThat(answers.get(1).bodyAsJsonObject().getString("status")).isEqualTo("alreadyRunning");
+          assertThat(posts()).hasSize(1);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void anUnreadablePcHistoryFailsClosedWithoutAPost(VertxTestContext test) {
+    stack.tenant.graph().faults().always("GET", ".*/retrieveCloudPcRemoteActionResults",
+        Fault.status(500, "InternalServerError"));
+    stack.post("/api/cloudpcs/" + MEGAN_PC + "/reprovision", stack.adminToken())
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).isEqualTo(502);
+          assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+          assertThat(response.bodyAsJsonObject().getString("graphCode")).isEqualTo("InternalServerError");
+          assertThat(posts()).isEmpty();
           test.completeNow();
         })));
   }
