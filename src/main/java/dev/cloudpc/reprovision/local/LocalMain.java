@@ -85,11 +85,16 @@ public final class LocalMain {
     if (!env.containsKey("PORT") || env.get("PORT").isBlank()) {
       return 7071;
     }
-    int port = parsePositive(env, "PORT");
-    if (port > 65535) {
-      fail(EXIT_BAD_SETTINGS, "bad setting PORT: " + port + " is not a TCP port (1..65535)");
+    try {
+      int port = Integer.parseInt(env.get("PORT").trim());
+      if (port >= 0 && port <= 65535) {
+        return port; // 0: any free port, announced on the READY line
+      }
+    } catch (NumberFormatException e) {
+      // reported below
     }
-    return port;
+    fail(EXIT_BAD_SETTINGS, "bad setting PORT: '" + env.get("PORT") + "' is not a TCP port (0..65535)");
+    return 0;
   }
 
   private static int parsePositive(Map<String, String> env, String name) {
