@@ -4,7 +4,9 @@ import java.net.URI;
 
 /**
  * The national cloud (setting AZURE_CLOUD): one name sets the authority, Graph host and v1 token issuer together.
- * Clouds whose Graph does not offer Cloud PC reprovisioning are refused at start-up.
+ * Clouds whose Graph does not offer Cloud PC reprovisioning are refused at start-up. Entra's v1 tokens name
+ * {@code https://sts.windows.net/{tenant}/} in US Government as well; only the v2 issuer follows the authority
+ * (AZURE_V1_ISSUER_HOST overrides it should a tenant see otherwise).
  */
 public enum AzureCloud {
   AZURE_PUBLIC_CLOUD("AzurePublicCloud", "https://login.microsoftonline.com", "https://graph.microsoft.com",

@@ -3,19 +3,26 @@ package dev.cloudpc.reprovision.health;
 import dev.cloudpc.reprovision.auth.SigningKeys;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.graph.GraphTokens;
+import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.http.ProblemException;
 import dev.cloudpc.reprovision.http.Responses;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * GET /api/health (anonymous): settings loaded, the tenant's signing keys fetched, a Graph token obtainable — from
- * the caches, so a probe never calls Graph and at most refreshes what a request would have fetched anyway. 200 or
- * 503 naming the failing part; never a secret.
+ * the caches, so a probe never calls Graph and at most fetches what a request would have fetched anyway. 200 with
+ * the state, or a 503 problem whose detail names the failing parts; never a secret.
  */
 public final class HealthHandler implements Handler<RoutingContext> {
   private static final long CHECK_TIMEOUT_MS = 5_000;
+  private static final long RETRY_AFTER_SECONDS = 10;
 
   private final Settings settings;
   private final SigningKeys keys;
@@ -29,41 +36,63 @@ public final class HealthHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    Future<Void> keyCheck = keys.hasKeys() ? Future.succeededFuture() : keys.refresh().mapEmpty();
-    Future<Void> tokenCheck = tokens.appOnly().mapEmpty();
-    Future.join(keyCheck.timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS),
-            tokenCheck.timeout(CHECK_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
-        .onComplete(ignored -> {
-          JsonObject signingKeys = check(keyCheck, "fetched from " + settings.openIdConfigurationUri(),
-              keys.lastFailure());
-          JsonObject graphToken = check(tokenCheck, "obtainable with " + settings.graphCredential().settingValue(),
-              null);
-          boolean healthy = keyCheck.succeeded() && tokenCheck.succeeded();
-          JsonObject body = new JsonObject()
-              .put("status", healthy ? "healthy" : "unhealthy")
-              .put("checks", new JsonObject()
-                  .put("settings", new JsonObject().put("status", "ok"))
-                  .put("signingKeys", signingKeys)
-                  .put("graphToken", graphToken))
-              .put("cloud", settings.cloud().settingValue())
-              .put("tenantId", settings.tenantId())
-              .put("authorityHost", settings.authorityHost().toString())
-              .put("graphBaseUrl", settings.graphBaseUrl().toString())
-              .put("graphApiVersion", settings.graphApiVersion())
-              .put("graphCredential", settings.graphCredential().settingValue());
-          if (!healthy) {
-            ctx.response().putHeader("Retry-After", "10");
-          }
-          Responses.json(ctx, healthy ? 200 : 503, body);
-        });
+    Future<Void> keyCheck = bounded(keys.hasKeys() ? Future.succeededFuture() : keys.refresh().mapEmpty());
+    Future<Void> tokenCheck = bounded(tokens.appOnly().mapEmpty());
+    Future.join(keyCheck, tokenCheck).onComplete(ignored -> {
+      JsonObject checks = new JsonObject()
+          .put("settings", new JsonObject().put("status", "ok").put("detail", "loaded and valid"))
+          .put("signingKeys", check(keyCheck, "fetched from " + settings.openIdConfigurationUri(),
+              "could not be fetched from " + settings.openIdConfigurationUri() + ": "))
+          .put("graphToken", check(tokenCheck, "obtainable with " + settings.graphCredential().settingValue(),
+              "not obtainable with " + settings.graphCredential().settingValue() + ": "));
+      JsonObject state = new JsonObject()
+          .put("checks", checks)
+          .put("cloud", settings.cloud().settingValue())
+          .put("tenantId", settings.tenantId())
+          .put("authorityHost", settings.authorityHost().toString())
+          .put("graphBaseUrl", settings.graphBaseUrl().toString())
+          .put("graphApiVersion", settings.graphApiVersion())
+          .put("graphCredential", settings.graphCredential().settingValue());
+      ctx.response().putHeader("Cache-Control", "no-store");
+      List<String> failing = checks.fieldNames().stream()
+          .filter(name -> "failing".equals(checks.getJsonObject(name).getString("status")))
+          .toList();
+      if (failing.isEmpty()) {
+        Responses.json(ctx, 200, new JsonObject().put("health", "healthy").mergeIn(state));
+      } else {
+        Responses.problem(ctx, unhealthy(failing, checks, state));
+      }
+    });
   }
 
-  private static JsonObject check(Future<Void> outcome, String okDetail, String knownFailure) {
+  private static Future<Void> bounded(Future<Void> check) {
+    return check.timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private static JsonObject check(Future<Void> outcome, String okDetail, String failurePrefix) {
     if (outcome.succeeded()) {
       return new JsonObject().put("status", "ok").put("detail", okDetail);
     }
-    String cause = knownFailure != null ? knownFailure : outcome.cause() == null ? "timed out"
-        : outcome.cause().getMessage();
-    return new JsonObject().put("status", "failing").put("detail", cause);
+    // Problems carry a detail written for callers; identity endpoints' raw errors never hold the credential.
+    Throwable cause = outcome.cause();
+    String why = cause instanceof ProblemException p ? p.problem().detail()
+        : cause instanceof TimeoutException ? "no answer within " + CHECK_TIMEOUT_MS / 1000 + " s"
+        : String.valueOf(cause.getMessage());
+    return new JsonObject().put("status", "failing").put("detail", failurePrefix + why);
+  }
+
+  /** The 503 is a problem like every refusal; the state rides along as extension members. */
+  private static Problem unhealthy(List<String> failing, JsonObject checks, JsonObject state) {
+    String parts = failing.stream()
+        .map(name -> name + " (" + checks.getJsonObject(name).getString("detail") + ")")
+        .collect(Collectors.joining("; "));
+    Problem problem = Problem.unavailable("unhealthy", "Not ready: " + parts + ". Requests that need "
+            + String.join(" or ", failing) + " fail until this is fixed; check AZURE_AUTHORITY_HOST, AZURE_TENANT_ID "
+            + "and the function's Graph credential (GRAPH_CREDENTIAL).", RETRY_AFTER_SECONDS)
+        .with("health", "unhealthy");
+    for (String member : state.fieldNames()) {
+      problem = problem.with(member, state.getValue(member));
+    }
+    return problem;
   }
 }
