@@ -111,8 +111,19 @@ public final class SigningKeys {
     }
   }
 
-  public boolean hasKeys() {
-    return !keys.isEmpty();
+  /**
+   * For the health check: the cached keys if any, else a fetch — but no more often than after a failure a request
+   * would cause one, so an anonymous probe cannot be used to hammer an identity provider that is down.
+   */
+  public Future<Void> ensureKeys() {
+    if (!keys.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Future<Map<String, PublicKey>> running = inFlight.get();
+    if (running == null && System.nanoTime() - lastAttemptNanos < FAILURE_BACKOFF.toNanos()) {
+      return Future.failedFuture(lastFailure == null ? "signing keys are being fetched" : lastFailure);
+    }
+    return (running != null ? running : refresh()).mapEmpty();
   }
 
   /** Why the last fetch failed, or null; for the health check. */

@@ -86,6 +86,8 @@ public record Settings(
     URI authority = r.endpoint("AZURE_AUTHORITY_HOST", cloud.authorityHost());
     URI v1Issuer = r.endpoint("AZURE_V1_ISSUER_HOST", cloud.v1IssuerHost());
     URI graph = r.endpoint("GRAPH_BASE_URL", cloud.graphBaseUrl());
+    refuseUnsupportedCloud("GRAPH_BASE_URL", graph);
+    refuseUnsupportedCloud("AZURE_AUTHORITY_HOST", authority);
     String version = r.optional("GRAPH_API_VERSION").orElse("beta");
     if (!version.equals("beta") && !version.equals("v1.0")) {
       throw new SettingsException("GRAPH_API_VERSION", "'" + version + "' must be beta or v1.0");
@@ -135,6 +137,15 @@ public record Settings(
         Duration.ofSeconds(r.integer("POLL_RETRY_AFTER_SECONDS", 60, 1, 3600)),
         r.integer("BULK_MAX_CLOUD_PCS", 100, 1, 1000),
         r.integer("AUTH_JWKS_MIN_REFRESH_SECONDS", 30, 0, 3600));
+  }
+
+  /** An explicit host can name a cloud AZURE_CLOUD would have refused; refuse it the same way. */
+  private static void refuseUnsupportedCloud(String name, URI endpoint) {
+    String host = endpoint.getHost().toLowerCase(Locale.ROOT);
+    if (host.equals("dod-graph.microsoft.us") || host.endsWith(".chinacloudapi.cn") || host.endsWith(".azure.cn")) {
+      throw new SettingsException(name, host + " belongs to US Gov DoD or Azure China, where Microsoft Graph does "
+          + "not offer Cloud PC reprovisioning");
+    }
   }
 
   private static List<String> list(String value) {

@@ -36,7 +36,7 @@ public final class HealthHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    Future<Void> keyCheck = bounded(keys.hasKeys() ? Future.succeededFuture() : keys.refresh().mapEmpty());
+    Future<Void> keyCheck = bounded(keys.ensureKeys());
     Future<Void> tokenCheck = bounded(tokens.appOnly().mapEmpty());
     Future.join(keyCheck, tokenCheck).onComplete(ignored -> {
       JsonObject checks = new JsonObject()

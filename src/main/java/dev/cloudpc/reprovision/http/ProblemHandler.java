@@ -4,6 +4,7 @@ import dev.cloudpc.reprovision.auth.CallerValidator;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProblemHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+  private static final String ROUTES = ApiRoutes.ALL.stream()
+      .map(r -> r.method() + " " + r.path().replaceAll(":([A-Za-z]+)", "{$1}"))
+      .collect(Collectors.joining(", "));
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -40,9 +44,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     String path = ctx.request().path();
     return switch (status) {
       case 404 -> Problem.notFound("no-such-route", "No route matches " + ctx.request().method() + " " + path
-          + ". Routes: POST /api/cloudpcs/{cloudPcId}/reprovision, POST /api/users/{userId}/cloudpcs/{cloudPcId}/"
-          + "reprovision, POST /api/me/cloudpcs/{cloudPcId}/reprovision, GET /api/cloudpcs/{cloudPcId}; the API "
-          + "definition is at GET /api/openapi.json.");
+          + ". Routes: " + ROUTES + ". The API definition is at GET /api/openapi.json.");
       case 405 -> Problem.of(405, "method-not-allowed", "Method not allowed", ctx.request().method()
           + " is not allowed on " + path + "; see the Allow header or GET /api/openapi.json.");
       case 413 -> Problem.of(413, "body-too-large", "Payload too large", "The body exceeds 16 KiB; the only body "

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -67,6 +68,15 @@ class AzureCloudSettingsTest {
   void cloudsWithoutCloudPcReprovisionStopStartUp(String name) {
     assertRefused(env(Map.of("AZURE_CLOUD", name)), "AZURE_CLOUD", name, "reprovision", "AzurePublicCloud",
         "AzureUSGovernment");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "GRAPH_BASE_URL, https://dod-graph.microsoft.us",
+      "GRAPH_BASE_URL, https://microsoftgraph.chinacloudapi.cn",
+      "AZURE_AUTHORITY_HOST, https://login.chinacloudapi.cn"})
+  void explicitHostsOfThoseCloudsAreRefusedToo(String setting, String url) {
+    assertRefused(env(Map.of(setting, url)), setting, "DoD", "China", "reprovisioning");
   }
 
   @ParameterizedTest
