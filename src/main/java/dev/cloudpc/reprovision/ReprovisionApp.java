@@ -14,6 +14,7 @@ import dev.cloudpc.reprovision.http.ApiRoute;
 import dev.cloudpc.reprovision.http.ApiRoutes;
 import dev.cloudpc.reprovision.http.ApiDefinitionHandler;
 import dev.cloudpc.reprovision.http.FunctionKeyGate;
+import dev.cloudpc.reprovision.http.PollLinks;
 import dev.cloudpc.reprovision.http.ProblemHandler;
 import dev.cloudpc.reprovision.http.RequestHygiene;
 import dev.cloudpc.reprovision.http.RequestScopeHandler;
@@ -22,6 +23,7 @@ import dev.cloudpc.reprovision.reprovision.BulkHandlers;
 import dev.cloudpc.reprovision.reprovision.BulkReprovisioner;
 import dev.cloudpc.reprovision.reprovision.CloudPcDirectory;
 import dev.cloudpc.reprovision.reprovision.IdempotencyStore;
+import dev.cloudpc.reprovision.reprovision.OperationLinks;
 import dev.cloudpc.reprovision.reprovision.OperationTracker;
 import dev.cloudpc.reprovision.reprovision.ReprovisionHandlers;
 import dev.cloudpc.reprovision.reprovision.ReprovisionService;
@@ -85,10 +87,13 @@ public final class ReprovisionApp {
     AuditLog audit = new AuditLog();
     ReprovisionService service = new ReprovisionService(vertx, graph, directory);
     OperationTracker tracker = new OperationTracker(directory);
+    PollLinks pollLinks = new PollLinks(settings.operationUrlSecret());
+    OperationLinks links = new OperationLinks(pollLinks);
     ReprovisionHandlers reprovision = new ReprovisionHandlers(resolver, service, new IdempotencyStore(), audit,
+        links, settings);
+    StatusHandlers status = new StatusHandlers(resolver, directory, tracker, links, settings);
+    BulkHandlers bulk = new BulkHandlers(resolver, new BulkReprovisioner(vertx, service, audit), tracker, links,
         settings);
-    StatusHandlers status = new StatusHandlers(resolver, directory, tracker, settings);
-    BulkHandlers bulk = new BulkHandlers(resolver, new BulkReprovisioner(vertx, service, audit), tracker, settings);
     Map<ApiRoute, Handler<RoutingContext>> handlers = Map.of(
         ApiRoutes.REPROVISION_MANY, bulk::reprovisionMany,
         ApiRoutes.REPROVISION_ALL_OF_USER, bulk::reprovisionAllOfUser,
@@ -100,12 +105,13 @@ public final class ReprovisionApp {
         ApiRoutes.OPERATION, status::operation,
         ApiRoutes.HEALTH, new HealthHandler(settings, signingKeys, graphTokens),
         ApiRoutes.API_DEFINITION, new ApiDefinitionHandler());
-    this.router = router(vertx, settings, handoverSecret, handlers,
+    this.router = router(vertx, settings, handoverSecret, handlers, pollLinks,
         new CallerValidator(new TokenVerifier(signingKeys, settings), settings));
   }
 
   private static Router router(Vertx vertx, Settings settings, Optional<Secret> handoverSecret,
-                               Map<ApiRoute, Handler<RoutingContext>> handlers, CallerValidator callers) {
+                               Map<ApiRoute, Handler<RoutingContext>> handlers, PollLinks pollLinks,
+                               CallerValidator callers) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestScopeHandler(settings, handoverSecret)).handler(new RequestHygiene());
     FunctionKeyGate keyGate = new FunctionKeyGate(settings);
@@ -113,7 +119,11 @@ public final class ReprovisionApp {
       // Vert.x wants body handlers ahead of user handlers; the body is at most 16 KiB either way.
       var r = router.route(route.method(), route.path()).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
       if (!route.anonymous()) {
-        r.handler(keyGate).handler(callers);
+        r.handler(keyGate);
+        if (route == ApiRoutes.OPERATION || route == ApiRoutes.BULK_OPERATION) {
+          r.handler(pollLinks);
+        }
+        r.handler(callers);
       }
       r.handler(handlers.get(route));
     }

@@ -39,7 +39,8 @@ public record Settings(
     int graphMaxConnections,
     Duration pollRetryAfter,
     int bulkMaxPcs,
-    int jwksMinRefreshSeconds) {
+    int jwksMinRefreshSeconds,
+    Optional<Secret> operationUrlSecret) {
 
   public static final Pattern GUID =
       Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
@@ -136,7 +137,8 @@ public record Settings(
         r.integer("GRAPH_MAX_CONNECTIONS", 1024, 1, 10_000),
         Duration.ofSeconds(r.integer("POLL_RETRY_AFTER_SECONDS", 60, 1, 3600)),
         r.integer("BULK_MAX_CLOUD_PCS", 100, 1, 1000),
-        r.integer("AUTH_JWKS_MIN_REFRESH_SECONDS", 30, 0, 3600));
+        r.integer("AUTH_JWKS_MIN_REFRESH_SECONDS", 30, 0, 3600),
+        r.optional("OPERATION_URL_SECRET").map(Secret::new));
   }
 
   /** An explicit host can name a cloud AZURE_CLOUD would have refused; refuse it the same way. */

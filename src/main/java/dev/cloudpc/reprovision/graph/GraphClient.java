@@ -3,6 +3,7 @@ package dev.cloudpc.reprovision.graph;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.http.RequestScope;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpVersion;
@@ -85,7 +86,7 @@ public final class GraphClient {
       return Future.failedFuture(GraphErrors.deadlineBeforeSending(call, scope));
     }
     Future<AccessToken> token = call.onBehalfOf().map(tokens::onBehalfOf).orElseGet(tokens::appOnly);
-    return token
+    return withinDeadline(token, call, scope)
         .compose(t -> exchange(call, t, scope, attempt))
         .compose(response -> {
           if (RetryPolicy.notProcessed(response.status()) && retry.mayRetry(attempt)) {
@@ -93,11 +94,38 @@ public final class GraphClient {
             if (scope.deadline().allows(wait.plus(MIN_ATTEMPT))) {
               LOG.info("{} graph {} {} answered {} ({}); retrying in {} ms (attempt {})", scope.logTag(),
                   call.method(), call.path(), response.status(), response.errorCode(), wait.toMillis(), attempt + 1);
-              return vertx.timer(wait.toMillis()).compose(v -> attempt(call, scope, attempt + 1));
+              return retryAfter(wait, call, scope, attempt);
             }
           }
           return Future.succeededFuture(response);
         });
+  }
+
+  /**
+   * A token fetch is shared by every request waiting for it and has its own, longer timeout: each request stops
+   * waiting at its own deadline. A Vert.x timer keeps that on the request's event loop.
+   */
+  private Future<AccessToken> withinDeadline(Future<AccessToken> token, GraphCall call, RequestScope scope) {
+    if (token.isComplete()) {
+      return token;
+    }
+    Promise<AccessToken> waiting = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, scope.deadline().remainingMillis()),
+        t -> waiting.tryFail(GraphErrors.deadlineAwaitingToken(call, scope)));
+    token.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        waiting.tryComplete(ar.result());
+      } else {
+        waiting.tryFail(ar.cause());
+      }
+    });
+    return waiting.future();
+  }
+
+  /** Vert.x refuses timers under 1 ms, and Graph may well say {@code Retry-After: 0}. */
+  private Future<GraphResponse> retryAfter(Duration wait, GraphCall call, RequestScope scope, int attempt) {
+    return vertx.timer(Math.max(1, wait.toMillis())).compose(v -> attempt(call, scope, attempt + 1));
   }
 
   private Future<GraphResponse> exchange(GraphCall call, AccessToken token, RequestScope scope, int attempt) {
@@ -121,7 +149,7 @@ public final class GraphClient {
       if (scope.deadline().allows(wait.plus(MIN_ATTEMPT))) {
         LOG.info("{} graph {} {} failed before an answer ({}); retrying in {} ms", scope.logTag(), call.method(),
             call.path(), cause.getClass().getSimpleName(), wait.toMillis());
-        return vertx.timer(wait.toMillis()).compose(v -> attempt(call, scope, attempt + 1));
+        return retryAfter(wait, call, scope, attempt);
       }
     }
     LOG.warn("{} graph {} {} failed: {} {}", scope.logTag(), call.method(), call.path(),

@@ -66,8 +66,18 @@ public final class GraphErrors {
   }
 
   static ProblemException deadlineBeforeSending(GraphCall call, RequestScope scope) {
-    return Problem.of(504, "deadline-exceeded", "Gateway timeout", "The request's deadline passed before "
-            + call.method() + " " + call.path() + " could be sent to Microsoft Graph; nothing more was sent.")
+    return deadline("The request's deadline passed before " + call.method() + " " + call.path()
+        + " could be sent to Microsoft Graph; nothing more was sent.", scope);
+  }
+
+  static ProblemException deadlineAwaitingToken(GraphCall call, RequestScope scope) {
+    return deadline("The request's deadline passed while waiting for the identity provider to issue a Graph token, "
+        + "so " + call.method() + " " + call.path() + " was not sent; nothing was changed. Try again shortly.",
+        scope);
+  }
+
+  private static ProblemException deadline(String detail, RequestScope scope) {
+    return Problem.of(504, "deadline-exceeded", "Gateway timeout", detail)
         .with("clientRequestId", scope.clientRequestId()).exception();
   }
 

@@ -18,10 +18,23 @@ public record RequestScope(String clientRequestId, String traceparent, String in
     return ctx.get(KEY);
   }
 
-  /** An absolute URL on this API for {@code path}, carrying the caller's {@code ?code=} key if it used one. */
-  public String absolute(String path) {
-    return origin + path + (queryKey == null ? "" : "?code=" + java.net.URLEncoder.encode(queryKey,
-        java.nio.charset.StandardCharsets.UTF_8));
+  /**
+   * An absolute URL on this API for {@code path} with extra query parameters, carrying the caller's {@code ?code=}
+   * key if it used one (so that a poller that only repeats the URL still passes the Functions host).
+   */
+  public String absolute(String path, java.util.Map<String, String> query) {
+    var params = new java.util.LinkedHashMap<>(query);
+    if (queryKey != null) {
+      params.put("code", queryKey);
+    }
+    StringBuilder url = new StringBuilder(origin).append(path);
+    char separator = '?';
+    for (var param : params.entrySet()) {
+      url.append(separator).append(param.getKey()).append('=')
+          .append(java.net.URLEncoder.encode(param.getValue(), java.nio.charset.StandardCharsets.UTF_8));
+      separator = '&';
+    }
+    return url.toString();
   }
 
   /** Prefix for every log line of this request. */

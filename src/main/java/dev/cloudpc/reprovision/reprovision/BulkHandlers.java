@@ -26,12 +26,15 @@ public final class BulkHandlers {
   private final TargetResolver resolver;
   private final BulkReprovisioner bulk;
   private final OperationTracker tracker;
+  private final OperationLinks links;
   private final Settings settings;
 
-  public BulkHandlers(TargetResolver resolver, BulkReprovisioner bulk, OperationTracker tracker, Settings settings) {
+  public BulkHandlers(TargetResolver resolver, BulkReprovisioner bulk, OperationTracker tracker,
+                      OperationLinks links, Settings settings) {
     this.resolver = resolver;
     this.bulk = bulk;
     this.tracker = tracker;
+    this.links = links;
     this.settings = settings;
   }
 
@@ -72,10 +75,9 @@ public final class BulkHandlers {
   public void operation(RoutingContext ctx) {
     String text = ctx.pathParam("bulkOperationId");
     BulkOperationId operation = BulkOperationId.decode(text);
-    Caller caller = CallerValidator.of(ctx);
     RequestScope scope = RequestScope.of(ctx);
     List<Future<JsonObject>> states = operation.cloudPcIds().stream()
-        .map(id -> resolver.readable(id, caller, scope)
+        .map(id -> resolver.pollable(id, ctx, scope)
             .compose(pc -> tracker.state(pc, operation.acceptedAt(), scope))
             .map(state -> new JsonObject().put("cloudPcId", id)
                 .put("state", state.phase().name().toLowerCase(java.util.Locale.ROOT))
@@ -92,7 +94,7 @@ public final class BulkHandlers {
           .put("state", running ? "running" : "completed").put("total", states.size())
           .put("counts", new JsonObject(Map.copyOf(counts))).put("results", results);
       if (running) {
-        ctx.response().putHeader("Location", scope.absolute(ctx.request().path()))
+        ctx.response().putHeader("Location", links.bulk(scope, text))
             .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
       }
       Responses.json(ctx, running ? 202 : 200, body);
@@ -102,7 +104,7 @@ public final class BulkHandlers {
   private BulkReprovisioner.Run run(RoutingContext ctx, String route, ReprovisionOptions options) {
     RequestScope scope = RequestScope.of(ctx);
     return new BulkReprovisioner.Run(route, CallerValidator.of(ctx), options, PathParams.flag(ctx, "dryRun"), scope,
-        suffix -> scope.absolute("/api/cloudpcs/" + suffix));
+        (id, operationId) -> links.single(scope, id, operationId));
   }
 
   private void answer(RoutingContext ctx, BulkReprovisioner.Run run, List<PcResult> results) {
@@ -119,7 +121,7 @@ public final class BulkHandlers {
       return;
     }
     String operationId = new BulkOperationId(Instant.now().minusSeconds(1), underWay).encode();
-    String location = run.scope().absolute("/api/cloudpcs/reprovision/operations/" + operationId);
+    String location = links.bulk(run.scope(), operationId);
     ctx.response().putHeader("Location", location)
         .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
     Responses.json(ctx, 202, body.put("operationId", operationId).put("statusUrl", location));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -36,7 +37,7 @@ public final class BulkReprovisioner {
 
   /** What a bulk run needs to know about its request. */
   public record Run(String route, Caller caller, ReprovisionOptions options, boolean dryRun, RequestScope scope,
-                    Function<String, String> statusUrl) {
+                    BiFunction<String, String, String> statusUrl) {
   }
 
   public Future<List<PcResult>> reprovision(List<String> cloudPcIds,
@@ -101,9 +102,9 @@ public final class BulkReprovisioner {
       String id = outcome.target().cloudPcId();
       return switch (outcome.kind()) {
         case ACCEPTED -> new PcResult(id, "accepted", 202, outcome.graphRequestId(), null,
-            run.statusUrl().apply(id + "/operations/" + outcome.acceptedAt().toEpochMilli()));
+            run.statusUrl().apply(id, Long.toString(outcome.acceptedAt().toEpochMilli())));
         case ALREADY_RUNNING -> new PcResult(id, "alreadyRunning", 202, null, null,
-            run.statusUrl().apply(id + "/operations/" + outcome.acceptedAt().toEpochMilli()));
+            run.statusUrl().apply(id, Long.toString(outcome.acceptedAt().toEpochMilli())));
         case DRY_RUN -> new PcResult(id, "dryRun", 200, null, "would send " + outcome.graphRequest().encode(), null);
       };
     }

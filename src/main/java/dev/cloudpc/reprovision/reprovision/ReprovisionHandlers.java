@@ -26,14 +26,16 @@ public final class ReprovisionHandlers {
   private final ReprovisionService service;
   private final IdempotencyStore idempotency;
   private final AuditLog audit;
+  private final OperationLinks links;
   private final Settings settings;
 
   public ReprovisionHandlers(TargetResolver resolver, ReprovisionService service, IdempotencyStore idempotency,
-                             AuditLog audit, Settings settings) {
+                             AuditLog audit, OperationLinks links, Settings settings) {
     this.resolver = resolver;
     this.service = service;
     this.idempotency = idempotency;
     this.audit = audit;
+    this.links = links;
     this.settings = settings;
   }
 
@@ -139,7 +141,7 @@ public final class ReprovisionHandlers {
       return new StoredAnswer(200, "application/json", body.encode(), headers);
     }
     String operationId = Long.toString(outcome.acceptedAt().toEpochMilli());
-    String location = scope.absolute("/api/cloudpcs/" + target.cloudPcId() + "/operations/" + operationId);
+    String location = links.single(scope, target.cloudPcId(), operationId);
     body.put("status", outcome.kind() == ReprovisionOutcome.Kind.ACCEPTED ? "accepted" : "alreadyRunning")
         .put("alreadyRunning", outcome.kind() == ReprovisionOutcome.Kind.ALREADY_RUNNING)
         .put("graphRequestId", outcome.graphRequestId())

@@ -19,13 +19,15 @@ public final class StatusHandlers {
   private final TargetResolver resolver;
   private final CloudPcDirectory directory;
   private final OperationTracker tracker;
+  private final OperationLinks links;
   private final Settings settings;
 
   public StatusHandlers(TargetResolver resolver, CloudPcDirectory directory, OperationTracker tracker,
-                        Settings settings) {
+                        OperationLinks links, Settings settings) {
     this.resolver = resolver;
     this.directory = directory;
     this.tracker = tracker;
+    this.links = links;
     this.settings = settings;
   }
 
@@ -45,7 +47,7 @@ public final class StatusHandlers {
     String operationId = ctx.pathParam("operationId");
     Instant acceptedAt = acceptedAt(operationId);
     RequestScope scope = RequestScope.of(ctx);
-    resolver.readable(cloudPcId, CallerValidator.of(ctx), scope)
+    resolver.pollable(cloudPcId, ctx, scope)
         .compose(pc -> tracker.state(pc, acceptedAt, scope))
         .onSuccess(state -> answer(ctx, scope, operationId, acceptedAt, state))
         .onFailure(ctx::fail);
@@ -64,7 +66,7 @@ public final class StatusHandlers {
     }
     switch (state.phase()) {
       case RUNNING -> {
-        String location = scope.absolute("/api/cloudpcs/" + pc.id() + "/operations/" + operationId);
+        String location = links.single(scope, pc.id(), operationId);
         ctx.response().putHeader("Location", location)
             .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
         Responses.json(ctx, 202, body.put("state", "running"));

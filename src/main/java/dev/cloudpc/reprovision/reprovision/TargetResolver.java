@@ -2,13 +2,16 @@ package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.auth.AccessPolicy;
 import dev.cloudpc.reprovision.auth.Caller;
+import dev.cloudpc.reprovision.auth.CallerValidator;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.graph.GraphCall;
 import dev.cloudpc.reprovision.graph.GraphTokens;
+import dev.cloudpc.reprovision.http.PollLinks;
 import dev.cloudpc.reprovision.http.Problem;
 import dev.cloudpc.reprovision.http.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
@@ -85,6 +88,15 @@ public final class TargetResolver {
 
   public void requireAdmin(Caller caller) {
     policy.requireAdmin(caller);
+  }
+
+  /**
+   * Reading an operation's progress: with a valid signed polling link (which names this PC's operation) no caller
+   * is needed, since the platform may poll without the caller's token; otherwise as {@link #readable}.
+   */
+  public Future<CloudPc> pollable(String cloudPcId, RoutingContext ctx, RequestScope scope) {
+    return PollLinks.isPoller(ctx) ? directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope)
+        : readable(cloudPcId, CallerValidator.of(ctx), scope);
   }
 
   /** Reading a PC's status: admins any, users their own. */

@@ -287,6 +287,27 @@ class ReprovisionFlowTest {
         })));
   }
 
+  @Test
+  void aSignedLocationIsPolledWithoutATokenButOnlyForItsOwnOperation(VertxTestContext test) {
+    stack.post("/api/cloudpcs/" + MEGAN_PC + "/reprovision", stack.adminToken())
+        .compose(accepted -> {
+          String location = accepted.getHeader("Location");
+          String tampered = location.replaceAll("sig=([0-9]+)\\.", "sig=$1.x");
+          String otherPc = location.replace(MEGAN_PC, ADELE_PC);
+          return Future.all(poll(location), poll(tampered), poll(otherPc));
+        })
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          assertThat(all.<HttpResponse<Buffer>>resultAt(0).statusCode()).isEqualTo(202);
+          assertThat(all.<HttpResponse<Buffer>>resultAt(1).statusCode()).isEqualTo(401);
+          assertThat(all.<HttpResponse<Buffer>>resultAt(2).statusCode()).isEqualTo(401);
+          test.completeNow();
+        })));
+  }
+
+  private Future<HttpResponse<Buffer>> poll(String url) {
+    return stack.client.getAbs(url).putHeader("x-functions-key", stack.tenant.functionKey()).send();
+  }
+
   private List<RecordedRequest> posts() {
     return stack.tenant.graph().requests().stream()
         .filter(r -> r.method().equals("POST") && r.path().endsWith("/reprovision")).toList();

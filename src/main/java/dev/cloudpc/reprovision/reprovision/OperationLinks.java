@@ -1,0 +1,26 @@
+package dev.cloudpc.reprovision.reprovision;
+
+import dev.cloudpc.reprovision.http.PollLinks;
+import dev.cloudpc.reprovision.http.RequestScope;
+import java.util.Map;
+
+/** The polling URLs the reprovision routes answer with: absolute, signed, and carrying the caller's key if any. */
+public final class OperationLinks {
+  private final PollLinks signer;
+
+  public OperationLinks(PollLinks signer) {
+    this.signer = signer;
+  }
+
+  public String single(RequestScope scope, String cloudPcId, String operationId) {
+    return signed(scope, "/api/cloudpcs/" + cloudPcId + "/operations/" + operationId);
+  }
+
+  public String bulk(RequestScope scope, String bulkOperationId) {
+    return signed(scope, "/api/cloudpcs/reprovision/operations/" + bulkOperationId);
+  }
+
+  private String signed(RequestScope scope, String path) {
+    return scope.absolute(path, Map.of(PollLinks.PARAM, signer.sign(path)));
+  }
+}
