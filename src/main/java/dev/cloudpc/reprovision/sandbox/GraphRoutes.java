@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,8 +52,14 @@ final class GraphRoutes {
         route("GET", "/(beta)/deviceManagement/virtualEndpoint/cloudPCs/([^/]+)"
             + "/retrieveCloudPcRemoteActionResults(?:\\(\\))?", this::remoteActionResults),
         route("GET", "/" + VERSION + "/users/([^/]+)", this::getUser),
-        route("POST", "/" + VERSION + "/me/cloudPCs/([^/]+)/reprovision", this::reprovisionAsMe),
-        route("POST", "/" + VERSION + "/users/([^/]+)/cloudPCs/([^/]+)/reprovision", this::reprovisionForUser),
+        route("GET", "/" + VERSION + "/me/cloudPCs/([^/]+)",
+            (call, path) -> asMe(call, segment(path, 2), id -> cloudPcJson(call, path, id))),
+        route("POST", "/" + VERSION + "/me/cloudPCs/([^/]+)/reprovision",
+            (call, path) -> asMe(call, segment(path, 2), id -> reprovision(call, id))),
+        route("GET", "/" + VERSION + "/users/([^/]+)/cloudPCs/([^/]+)",
+            (call, path) -> forUser(call, path, id -> cloudPcJson(call, path, id))),
+        route("POST", "/" + VERSION + "/users/([^/]+)/cloudPCs/([^/]+)/reprovision",
+            (call, path) -> forUser(call, path, id -> reprovision(call, id))),
         route("POST", BULK, this::createBulkAction),
         route("GET", BULK + "/([^/]+)", this::getBulkAction));
   }
@@ -87,7 +94,10 @@ final class GraphRoutes {
   }
 
   private GraphAnswer getCloudPc(GraphCall call, Matcher path) {
-    String id = segment(path, 2);
+    return cloudPcJson(call, path, segment(path, 2));
+  }
+
+  private GraphAnswer cloudPcJson(GraphCall call, Matcher path, String id) {
     return store.view(id)
         .map(pc -> GraphAnswer.json(200, select(call, pc.toJson()
             .put("@odata.context", context(path, "deviceManagement/virtualEndpoint/cloudPCs/$entity")))))
@@ -116,19 +126,19 @@ final class GraphRoutes {
   }
 
   /** Graph only knows "me" for delegated tokens; the caller must own the PC, else it does not exist for them. */
-  private GraphAnswer reprovisionAsMe(GraphCall call, Matcher path) {
+  private GraphAnswer asMe(GraphCall call, String id, Function<String, GraphAnswer> then) {
     JsonObject claims = call.tokenClaims();
     if (!(claims.getValue("scp") instanceof String)) {
       return GraphErrors.badRequest(call, "/me request is only valid with delegated authentication flow.");
     }
-    String id = segment(path, 2);
     boolean owned = store.directory().cloudPc(id)
         .filter(pc -> pc.user().id().equalsIgnoreCase(String.valueOf(claims.getValue("oid"))))
         .isPresent();
-    return owned ? reprovision(call, id) : GraphErrors.cloudPcNotFound(call, id);
+    return owned ? then.apply(id) : GraphErrors.cloudPcNotFound(call, id);
   }
 
-  private GraphAnswer reprovisionForUser(GraphCall call, Matcher path) {
+  /** /users/{user}/cloudPCs/{id}: the PC must belong to that user, else it does not exist on that path. */
+  private GraphAnswer forUser(GraphCall call, Matcher path, Function<String, GraphAnswer> then) {
     String userKey = segment(path, 2);
     String id = segment(path, 3);
     Optional<SandboxUser> user = store.directory().user(userKey);
@@ -136,7 +146,7 @@ final class GraphRoutes {
       return userNotFound(call, userKey);
     }
     boolean owned = store.directory().cloudPc(id).filter(pc -> pc.user().id().equals(user.get().id())).isPresent();
-    return owned ? reprovision(call, id) : GraphErrors.cloudPcNotFound(call, id);
+    return owned ? then.apply(id) : GraphErrors.cloudPcNotFound(call, id);
   }
 
   private GraphAnswer reprovision(GraphCall call, String id) {
