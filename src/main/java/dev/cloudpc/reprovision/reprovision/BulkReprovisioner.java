@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reprovisions many Cloud PCs through the same guarded path as one (ownership, duplicate guard, single flight), with
@@ -21,6 +23,7 @@ import java.util.function.Function;
  * pauses for the Retry-After interval and that PC is tried again — it was not processed — within the deadline.
  */
 public final class BulkReprovisioner {
+  private static final Logger LOG = LoggerFactory.getLogger(BulkReprovisioner.class);
   static final int CONCURRENCY = 8;
   private static final int MAX_REQUEUES = 3;
   private static final Duration DEFAULT_PAUSE = Duration.ofSeconds(2);
@@ -84,6 +87,9 @@ public final class BulkReprovisioner {
           .compose(target -> service.reprovision(target, run.dryRun(), run.scope()))
           .map(this::accepted)
           .recover(failure -> {
+            if (!(failure instanceof ProblemException)) {
+              LOG.error("{} unexpected failure reprovisioning {}", run.scope().logTag(), id, failure);
+            }
             Problem problem = failure instanceof ProblemException p ? p.problem()
                 : Problem.of(500, "internal-error", "Internal error", "An unexpected error occurred.");
             return Future.succeededFuture(throttledAndRequeued(id, problem) ? null : refused(id, problem));

@@ -14,12 +14,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reprovision routes: read and check the request, resolve the target, reprovision (or dry-run) it, and answer in
  * the async request-reply shape flows understand (202 + Location + Retry-After). Every decision is audited.
  */
 public final class ReprovisionHandlers {
+  private static final Logger LOG = LoggerFactory.getLogger(ReprovisionHandlers.class);
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("^[\\x21-\\x7e]{1,255}$");
 
   private final TargetResolver resolver;
@@ -77,8 +80,12 @@ public final class ReprovisionHandlers {
           return accepted(outcome, scope);
         })
         .recover(failure -> {
+          if (!(failure instanceof ProblemException)) {
+            LOG.error("{} unexpected failure reprovisioning {}", scope.logTag(), cloudPcId, failure);
+          }
           Problem problem = failure instanceof ProblemException p ? p.problem()
-              : Problem.of(500, "internal-error", "Internal error", "An unexpected error occurred.");
+              : Problem.of(500, "internal-error", "Internal error", "An unexpected error occurred; quote the "
+                  + "clientRequestId when reporting it.");
           audit.record(scope, caller, route, cloudPcId, options, problem.status() >= 500 ? "failed" : "refused",
               problem.extensions().getString("graphRequestId"), problem.slug());
           return Future.succeededFuture(problemAnswer(problem, scope));

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ReprovisionService {
   private static final Duration REMEMBER_ACCEPTED = Duration.ofMinutes(2);
+  private static final Set<String> AMBIGUOUS = Set.of("graph-timeout", "graph-connection-lost");
 
   private final Vertx vertx;
   private final GraphClient graph;
@@ -85,10 +87,17 @@ public final class ReprovisionService {
     });
   }
 
-  /** 5xx other than 503 (and timeouts) leave open whether Graph acted; 4xx, 429 and 503 say it did not. */
+  /**
+   * Whether the POST may have run: Graph answered a 5xx other than 503, or the answer never came after sending
+   * (timeout, reset). Refusals before sending, 4xx, 429 and 503 say it did not.
+   */
   private static boolean mayHaveActed(Throwable failure) {
-    int status = failure instanceof ProblemException p ? p.problem().status() : 500;
-    return status >= 500 && status != 503;
+    if (!(failure instanceof ProblemException p)) {
+      return true; // unknown: assume the worst
+    }
+    Integer graphStatus = p.problem().extensions().getInteger("graphStatus");
+    return graphStatus != null ? graphStatus >= 500 && graphStatus != 503
+        : AMBIGUOUS.contains(p.problem().slug());
   }
 
   private Future<ReprovisionOutcome> once(ReprovisionTarget target, RequestScope scope) {
