@@ -1,0 +1,109 @@
+package dev.cloudpc.reprovision.graph;
+
+import static dev.cloudpc.reprovision.graph.GraphTestKit.assertDelegatedFor;
+import static dev.cloudpc.reprovision.graph.GraphTestKit.problem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cloudpc.reprovision.sandbox.Fault;
+import dev.cloudpc.reprovision.sandbox.RecordedRequest;
+import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
+import dev.cloudpc.reprovision.sandbox.SandboxSeed;
+import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.TestStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * With GRAPH_CREDENTIAL=on-behalf-of the me and users routes, end to end: the app reads the Cloud PC on Graph's own
+ * delegated route ({@code GET /me/cloudPCs/{id}}, {@code GET /users/{id}/cloudPCs/{id}}) and posts the reprovision
+ * there with a token exchanged for the caller, so Graph enforces the user's rights.
+ */
+@ExtendWith(VertxExtension.class)
+class OnBehalfOfRoutesTest {
+  @RegisterExtension
+  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+  private static final String ADELE_PC = SandboxSeed.ADELE_CLOUD_PCS.get(0);
+  private static final String ADELE_PC_2 = SandboxSeed.ADELE_CLOUD_PCS.get(1);
+
+  private static Vertx vertx;
+  private TestStack stack;
+
+  @BeforeAll
+  static void vertx() {
+    vertx = BlockedThreadWatch.strictVertx();
+  }
+
+  @AfterAll
+  static void close() {
+    TestStack.await(vertx.close());
+  }
+
+  @BeforeEach
+  void start() {
+    stack = GraphTestKit.start(vertx, Map.of("GRAPH_CREDENTIAL", "on-behalf-of"));
+  }
+
+  @AfterEach
+  void stop() {
+    stack.close();
+  }
+
+  private List<RecordedRequest> graphPosts() {
+    return stack.tenant.graph().requests().stream().filter(r -> r.method().equals("POST")).toList();
+  }
+
+  @Test
+  void meRouteGoesToGraphsMeRouteWithOneExchangePerCaller(VertxTestContext test) {
+    SandboxIdentity identity = stack.tenant.identity();
+    String adele = stack.userToken(SandboxSeed.ADELE);
+    stack.post("/api/me/cloudpcs/" + ADELE_PC + "/reprovision", adele)
+        .compose(first -> stack.post("/api/me/cloudpcs/" + ADELE_PC_2 + "/reprovision", adele)
+            .map(second -> List.of(first, second)))
+        .onComplete(test.succeeding(answers -> test.verify(() -> {
+          assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(202));
+          List<RecordedRequest> posts = graphPosts();
+          assertThat(posts).extracting(RecordedRequest::path).containsExactly(
+              "/beta/me/cloudPCs/" + ADELE_PC + "/reprovision", "/beta/me/cloudPCs/" + ADELE_PC_2 + "/reprovision");
+          assertDelegatedFor(posts.get(0), adele, SandboxSeed.ADELE.id());
+          assertThat(identity.tokenRequests()).as("one exchange per caller assertion").isEqualTo(1);
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void usersRouteForOneselfGoesToGraphsUsersRoute(VertxTestContext test) {
+    String adele = stack.userToken(SandboxSeed.ADELE);
+    stack.post("/api/users/" + SandboxSeed.ADELE.id() + "/cloudpcs/" + ADELE_PC + "/reprovision", adele)
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+          List<RecordedRequest> posts = graphPosts();
+          assertThat(posts).extracting(RecordedRequest::path).containsExactly(
+              "/beta/users/" + SandboxSeed.ADELE.id() + "/cloudPCs/" + ADELE_PC + "/reprovision");
+          assertDelegatedFor(posts.get(0), adele, SandboxSeed.ADELE.id());
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void graphRefusingTheUserIsTheCallersForbiddenNotAServerProblem(VertxTestContext test) {
+    stack.tenant.graph().faults().next("POST", ".*/me/cloudPCs/" + ADELE_PC + "/reprovision",
+        Fault.status(403, "Forbidden"));
+    stack.post("/api/me/cloudpcs/" + ADELE_PC + "/reprovision", stack.userToken(SandboxSeed.ADELE))
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          JsonObject body = problem(response, 403, "graph-forbidden");
+          assertThat(body.getInteger("graphStatus")).isEqualTo(403);
+          test.completeNow();
+        })));
+  }
+}
