@@ -1,11 +1,11 @@
 package dev.cloudpc.reprovision.sandbox;
 
+import dev.cloudpc.reprovision.support.BlockedThreadWatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -56,11 +56,7 @@ abstract class SandboxTestBase {
 
   @BeforeAll
   void startSandbox() {
-    vertx = Vertx.vertx(new VertxOptions()
-        .setBlockedThreadCheckInterval(50)
-        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
-        .setMaxEventLoopExecuteTime(100)
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
+    vertx = BlockedThreadWatch.strictVertx();
     // Internal API, tests only: turns the checker's log warning into a test failure.
     ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
       if (event.thread().getName().contains("eventloop")) {
@@ -81,7 +77,7 @@ abstract class SandboxTestBase {
 
   /**
    * The first form post, JSON post and GET make this JVM load much of Netty's and the WebClient's HTTP code on the
-   * test client's event loop; on a busy machine that alone can exceed 100 ms. That is the test client, not the
+   * test client's event loop; on a busy machine that alone can exceed the limit. That is the test client, not the
    * sandbox, so it happens here once and any block it caused is forgotten.
    */
   private void warmUpClient() {

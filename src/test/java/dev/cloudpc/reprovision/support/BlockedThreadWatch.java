@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes Vert.x's blocked-thread checker strict and fatal for a test class: event-loop work over
- * {@link #MAX_EVENT_LOOP_MS} is reported by Vert.x, captured here, and fails the class.
+ * {@link #MAX_EVENT_LOOP_MS} (Vert.x's default is 2,000 ms) is reported by Vert.x, captured here, and fails the class.
+ * The limit leaves room for a 2-core CI machine descheduling a busy event loop, not for any blocking call.
  */
 public final class BlockedThreadWatch implements BeforeAllCallback, AfterAllCallback {
-  public static final long MAX_EVENT_LOOP_MS = 200;
+  public static final long MAX_EVENT_LOOP_MS = 300;
   private static final String CHECKER = BlockedThreadChecker.LOGGER_NAME;
 
   private final List<String> reports = new CopyOnWriteArrayList<>();
