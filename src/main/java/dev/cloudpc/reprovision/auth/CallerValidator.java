@@ -7,6 +7,7 @@ import dev.cloudpc.reprovision.http.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 import java.util.Set;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * when the platform vouches for it; a function key alone when the operator opted in. Anything else is a 401.
  */
 public final class CallerValidator implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(CallerValidator.class);
   private static final Logger AUDIT = LoggerFactory.getLogger("audit");
   private static final String CALLER = "caller";
 
@@ -27,6 +29,11 @@ public final class CallerValidator implements Handler<RoutingContext> {
   public CallerValidator(TokenVerifier tokens, Settings settings) {
     this.tokens = tokens;
     this.settings = settings;
+    if (settings.functionKeyCallersAreAdmins()) {
+      LOG.warn("AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS=true: a caller that passed the function-key check and sends no "
+          + "token acts as an admin application and may reprovision ANY Cloud PC. Every such use is audited. Prefer "
+          + "app-role tokens (role '{}') and switch this off when the flows have them.", settings.adminRole());
+    }
   }
 
   public static Caller of(RoutingContext ctx) {
@@ -68,9 +75,10 @@ public final class CallerValidator implements Handler<RoutingContext> {
       }
     }
     if (settings.functionKeyCallersAreAdmins() && scope.keyVerified()) {
-      AUDIT.warn("{\"event\":\"function-key-caller\",\"detail\":\"a caller with only a function key acts as an "
-          + "admin application (AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS=true)\",\"clientRequestId\":\"{}\"}",
-          scope.clientRequestId());
+      AUDIT.warn(new JsonObject().put("event", "function-key-caller")
+          .put("detail", "a caller with only a function key acts as an admin application "
+              + "(AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS=true)")
+          .put("invocationId", scope.invocationId()).put("clientRequestId", scope.clientRequestId()).encode());
       return Future.succeededFuture(new Caller(Caller.Kind.FUNCTION_KEY, null, settings.tenantId(), null,
           "function-key", Set.of(settings.adminRole()), Set.of(), Optional.empty()));
     }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The tenant's token-signing keys, from its OpenID configuration's {@code jwks_uri}. Keys are cached; an unknown
  * {@code kid} triggers one refetch shared by all concurrent waiters and at most one per {@code minRefetch}, so a flood
- * of made-up kids cannot hammer the identity provider. With no keys at all, validation fails closed (503).
+ * of made-up kids cannot hammer the identity provider. When the key set cannot be fetched, a kid it would have to
+ * hold fails closed with 503 (Retry-After), never with a verdict on the token.
  */
 public final class SigningKeys {
   private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
@@ -67,7 +68,7 @@ public final class SigningKeys {
     if (running == null) {
       long sinceAttempt = now - lastAttemptNanos;
       if (!keys.isEmpty() && sinceAttempt < minRefetchNanos) {
-        return Future.failedFuture(unknownKid(kid));
+        return Future.failedFuture(lastFailure == null ? unknownKid(kid) : unavailable().exception());
       }
       if (keys.isEmpty() && sinceAttempt < FAILURE_BACKOFF.toNanos()) {
         return Future.failedFuture(unavailable().exception());
@@ -75,7 +76,8 @@ public final class SigningKeys {
       running = refresh();
     }
     return running.transform(ar -> {
-      if (ar.failed() && keys.isEmpty()) {
+      if (ar.failed()) {
+        // The kid may well be a key the tenant just rotated to: "cannot check now" (503), not "invalid token".
         return Future.failedFuture(unavailable().exception());
       }
       PublicKey key = keys.get(kid);

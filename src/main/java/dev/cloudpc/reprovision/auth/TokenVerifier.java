@@ -144,7 +144,8 @@ public final class TokenVerifier {
         .exception();
   }
 
-  static String wwwAuthenticate(String why) {
+  /** The RFC 6750 challenge every 401 of this API carries; {@code why} is the caller's hint, never a credential. */
+  public static String wwwAuthenticate(String why) {
     return "Bearer error=\"invalid_token\", error_description=\"" + why.replace('"', '\'').replace('\\', '/') + "\"";
   }
 

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.http;
 
+import dev.cloudpc.reprovision.auth.TokenVerifier;
 import dev.cloudpc.reprovision.config.Settings;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -19,8 +20,12 @@ public final class FunctionKeyGate implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     if (active && !RequestScope.of(ctx).keyVerified()) {
       ctx.fail(Problem.of(401, "function-key-required", "Unauthorized", "This function needs its key: send the "
-          + "header 'x-functions-key: <key>' or the query parameter '?code=<key>' (the local host prints the key "
-          + "at start-up; in Azure: Function → Function Keys).").exception());
+              + "header 'x-functions-key: <key>' or the query parameter '?code=<key>' (the local host prints the key "
+              + "at start-up; in Azure: Function → Function Keys).")
+          // Every 401 of the API carries the same challenge (RFC 7235 wants one), so clients handle them alike.
+          .withHeader("WWW-Authenticate", TokenVerifier.wwwAuthenticate("the function key is missing or wrong; "
+              + "send x-functions-key or ?code= in addition to the bearer token"))
+          .exception());
       return;
     }
     ctx.next();

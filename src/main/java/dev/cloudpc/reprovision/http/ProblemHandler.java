@@ -35,6 +35,27 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     Responses.problem(ctx, problem);
   }
 
+  /** What RFC 9110 wants in a 405's Allow header: the methods the API's routes offer on this path. */
+  static String allowedMethods(String path) {
+    String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return ApiRoutes.ALL.stream().filter(route -> matches(route.path(), trimmed))
+        .map(route -> route.method().name()).distinct().sorted().collect(Collectors.joining(", "));
+  }
+
+  private static boolean matches(String template, String path) {
+    String[] expected = template.split("/", -1);
+    String[] actual = path.split("/", -1);
+    if (expected.length != actual.length) {
+      return false;
+    }
+    for (int i = 0; i < expected.length; i++) {
+      if (!expected[i].startsWith(":") && !expected[i].equals(actual[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static Problem problemFor(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ProblemException p) {
@@ -45,8 +66,12 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     return switch (status) {
       case 404 -> Problem.notFound("no-such-route", "No route matches " + ctx.request().method() + " " + path
           + ". Routes: " + ROUTES + ". The API definition is at GET /api/openapi.json.");
-      case 405 -> Problem.of(405, "method-not-allowed", "Method not allowed", ctx.request().method()
-          + " is not allowed on " + path + "; see the Allow header or GET /api/openapi.json.");
+      case 405 -> {
+        String allowed = allowedMethods(path);
+        yield Problem.of(405, "method-not-allowed", "Method not allowed", ctx.request().method()
+            + " is not allowed on " + path + "; it takes " + allowed + " (see GET /api/openapi.json).")
+            .withHeader("Allow", allowed);
+      }
       case 413 -> Problem.of(413, "body-too-large", "Payload too large", "The body exceeds 16 KiB; the only body "
           + "this API takes is {\"osVersion\":…, \"userAccountType\":…}.");
       case 400 -> Problem.badRequest("bad-request", "The request could not be read (malformed body or headers).");

@@ -1,24 +1,50 @@
 package dev.cloudpc.reprovision.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 
 /**
- * Refuses paths that could smuggle another route or resource past the router's matching: encoded slashes or
- * backslashes, dot segments (plain or encoded), empty segments and control characters. Checked on the raw path.
+ * Refuses, before any route runs, paths that could smuggle another route or resource past the router's matching
+ * (encoded slashes or backslashes, dot segments plain or encoded, empty segments, control characters; checked on the
+ * raw path), and bodies that are not declared JSON: a form or multipart body would otherwise be parsed away and its
+ * fields silently ignored — a PC rebuilt with the wrong options.
  */
 public final class RequestHygiene implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String why = problemWith(ctx.request().path());
+    HttpServerRequest request = ctx.request();
+    String why = problemWith(request.path());
     if (why != null) {
       ctx.fail(Problem.badRequest("path-not-allowed", "The request path " + why + "; send ids as plain path "
           + "segments, e.g. /api/cloudpcs/{cloudPcId}/reprovision.").exception());
       return;
     }
+    String type = request.getHeader("Content-Type");
+    if (hasBody(request) && !isJson(type)) {
+      ctx.fail(Problem.of(415, "unsupported-media-type", "Unsupported media type", "A body must be sent with "
+          + "'Content-Type: application/json'" + (type == null ? "" : ", not '" + mediaType(type) + "'") + ".")
+          .exception());
+      return;
+    }
     ctx.next();
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader("Content-Length");
+    return request.getHeader("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
+  }
+
+  private static boolean isJson(String contentType) {
+    return contentType != null && mediaType(contentType).equalsIgnoreCase("application/json");
+  }
+
+  /** The media type without parameters, safe to echo: no control characters, at most 64 characters. */
+  private static String mediaType(String contentType) {
+    String type = contentType.split(";", 2)[0].trim().replaceAll("\\p{Cntrl}", "?");
+    return type.length() > 64 ? type.substring(0, 64) + "…" : type;
   }
 
   static String problemWith(String rawPath) {
