@@ -10,11 +10,12 @@ import dev.cloudpc.reprovision.graph.GraphClient;
 import dev.cloudpc.reprovision.graph.GraphTokens;
 import dev.cloudpc.reprovision.graph.RetryPolicy;
 import dev.cloudpc.reprovision.health.HealthHandler;
+import dev.cloudpc.reprovision.http.ApiDefinitionHandler;
 import dev.cloudpc.reprovision.http.ApiRoute;
 import dev.cloudpc.reprovision.http.ApiRoutes;
-import dev.cloudpc.reprovision.http.ApiDefinitionHandler;
 import dev.cloudpc.reprovision.http.FunctionKeyGate;
 import dev.cloudpc.reprovision.http.PollLinks;
+import dev.cloudpc.reprovision.http.Problem;
 import dev.cloudpc.reprovision.http.ProblemHandler;
 import dev.cloudpc.reprovision.http.RequestHygiene;
 import dev.cloudpc.reprovision.http.RequestScopeHandler;
@@ -29,12 +30,15 @@ import dev.cloudpc.reprovision.reprovision.ReprovisionHandlers;
 import dev.cloudpc.reprovision.reprovision.ReprovisionService;
 import dev.cloudpc.reprovision.reprovision.StatusHandlers;
 import dev.cloudpc.reprovision.reprovision.TargetResolver;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.WebClient;
@@ -152,7 +156,8 @@ public final class ReprovisionApp {
     return vertx.deployVerticle(() -> new VerticleBase() {
           @Override
           public Future<?> start() {
-            return vertx.createHttpServer(options).requestHandler(router).listen();
+            return vertx.createHttpServer(options).requestHandler(router)
+                .invalidRequestHandler(ReprovisionApp::invalidRequest).listen();
           }
         }, new DeploymentOptions().setInstances(listen.servers()))
         .map(id -> {
@@ -162,6 +167,16 @@ public final class ReprovisionApp {
         })
         .recover(failure -> listen.port() == 0 && triesLeft > 1 ? deploy(listen, triesLeft - 1)
             : Future.failedFuture(failure));
+  }
+
+  /** Requests Netty refused before routing (header or URI too long, malformed): still a problem, then close. */
+  private static void invalidRequest(HttpServerRequest request) {
+    int status = request.decoderResult().cause() instanceof TooLongHttpHeaderException ? 431
+        : request.decoderResult().cause() instanceof TooLongHttpLineException ? 414 : 400;
+    Problem problem = Problem.of(status, "malformed-request", "Bad request", "The request could not be read (HTTP "
+        + status + "): headers must stay under 8 KiB and the request line under 4 KiB.");
+    request.response().setStatusCode(status).putHeader("Content-Type", Problem.CONTENT_TYPE)
+        .putHeader("Connection", "close").end(problem.toJson().encode());
   }
 
   private static int freePort(String host) {

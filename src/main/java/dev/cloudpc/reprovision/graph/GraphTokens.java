@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.graph;
 
 import dev.cloudpc.reprovision.auth.Caller;
+import dev.cloudpc.reprovision.auth.TokenVerifier;
 import dev.cloudpc.reprovision.config.GraphCredentialKind;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.http.Problem;
@@ -58,7 +59,9 @@ public final class GraphTokens {
   public Future<AccessToken> onBehalfOf(Caller caller) {
     if (caller.assertion().isEmpty()) {
       return Future.failedFuture(Problem.unauthorized("GRAPH_CREDENTIAL is on-behalf-of, which needs the caller's "
-          + "own bearer token to act for them; send 'Authorization: Bearer <token>'.").exception());
+          + "own bearer token to act for them; send 'Authorization: Bearer <token>'.")
+          .withHeader("WWW-Authenticate", TokenVerifier.wwwAuthenticate("on-behalf-of needs the caller's bearer token"))
+          .exception());
     }
     String assertion = caller.assertion().get().value();
     TokenCache cache;

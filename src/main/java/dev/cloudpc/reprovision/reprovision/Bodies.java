@@ -16,7 +16,8 @@ final class Bodies {
       return null;
     }
     String type = ctx.request().getHeader("Content-Type");
-    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+    String mediaType = type == null ? null : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!"application/json".equals(mediaType)) {
       throw Problem.of(415, "unsupported-media-type", "Unsupported media type", "A body must be sent with "
           + "'Content-Type: application/json'" + (type == null ? "" : ", not '" + PathParams.printable(type) + "'")
           + ".").exception();

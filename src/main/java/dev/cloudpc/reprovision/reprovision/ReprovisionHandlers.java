@@ -72,7 +72,8 @@ public final class ReprovisionHandlers {
     boolean dryRun = PathParams.flag(ctx, "dryRun");
     Caller caller = CallerValidator.of(ctx);
     RequestScope scope = RequestScope.of(ctx);
-    Supplier<Future<StoredAnswer>> work = () -> target.get()
+    // Resolving may refuse synchronously (missing role); inside compose that becomes an audited failure.
+    Supplier<Future<StoredAnswer>> work = () -> Future.succeededFuture().compose(v -> target.get())
         .compose(t -> service.reprovision(t, dryRun, scope))
         .map(outcome -> {
           audit.record(scope, caller, route, cloudPcId, options, outcomeName(outcome), outcome.graphRequestId(),

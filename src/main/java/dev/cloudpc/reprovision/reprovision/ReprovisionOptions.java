@@ -1,7 +1,10 @@
 package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.http.Problem;
-import io.vertx.core.json.DecodeException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Set;
@@ -16,6 +19,8 @@ public record ReprovisionOptions(String osVersion, String userAccountType) {
   public static final List<String> USER_ACCOUNT_TYPES = List.of("standardUser", "administrator");
   private static final Set<String> FIELDS = Set.of("osVersion", "userAccountType");
   public static final ReprovisionOptions NONE = new ReprovisionOptions(null, null);
+  private static final JsonFactory STRICT = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   /** Parses a body already known to be JSON-typed and within the size limit; null or blank means no options. */
   public static ReprovisionOptions parse(String body) {
@@ -35,18 +40,28 @@ public record ReprovisionOptions(String osVersion, String userAccountType) {
         enumValue(json, "userAccountType", USER_ACCOUNT_TYPES));
   }
 
-  /** The body as a JSON object, or a 400 saying what is wrong with it. */
+  /**
+   * The body as a JSON object, or a 400 saying what is wrong with it. A repeated field is refused: with
+   * {@code {"osVersion":"windows11","osVersion":"windows10"}} the caller cannot know which one would win.
+   */
   static JsonObject object(String body) {
-    try {
-      if (io.vertx.core.json.Json.decodeValue(body) instanceof JsonObject object) {
-        return object;
+    try (JsonParser parser = STRICT.createParser(body)) {
+      while (parser.nextToken() != null) {
+        // reading every token is the check; duplicate names and malformed JSON throw
       }
-      throw Problem.badRequest("body-not-an-object", "The body must be a JSON object such as "
-          + "{\"osVersion\":\"windows11\",\"userAccountType\":\"standardUser\"}, or empty.").exception();
-    } catch (DecodeException e) {
-      throw Problem.badRequest("body-not-json", "The body is not valid JSON. Send a JSON object such as "
-          + "{\"osVersion\":\"windows11\"}, or no body at all.").exception();
+    } catch (IOException e) {
+      throw Problem.badRequest(e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
+              ? "duplicate-field" : "body-not-json",
+          e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
+              ? "The body names a field twice; send each of osVersion and userAccountType at most once."
+              : "The body is not valid JSON. Send a JSON object such as {\"osVersion\":\"windows11\"}, or no "
+                  + "body at all.").exception();
     }
+    if (io.vertx.core.json.Json.decodeValue(body) instanceof JsonObject object) {
+      return object;
+    }
+    throw Problem.badRequest("body-not-an-object", "The body must be a JSON object such as "
+        + "{\"osVersion\":\"windows11\",\"userAccountType\":\"standardUser\"}, or empty.").exception();
   }
 
   private static String enumValue(JsonObject json, String field, List<String> allowed) {

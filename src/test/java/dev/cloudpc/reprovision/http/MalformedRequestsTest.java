@@ -1,0 +1,90 @@
+package dev.cloudpc.reprovision.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.cloudpc.reprovision.sandbox.SandboxSeed;
+import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.TestStack;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/** Requests refused at the edges: by the HTTP decoder, by strict JSON, and refusals that must still be audited. */
+@ExtendWith(VertxExtension.class)
+class MalformedRequestsTest {
+  @RegisterExtension
+  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+  private static final String PC = SandboxSeed.MEGAN_CLOUD_PCS.get(0);
+
+  private static Vertx vertx;
+  private static TestStack stack;
+
+  @BeforeAll
+  static void start() {
+    vertx = BlockedThreadWatch.strictVertx();
+    stack = TestStack.start(vertx, Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+    TestStack.await(vertx.close());
+  }
+
+  @Test
+  void anOversizedHeaderIsAProblemToo(VertxTestContext test) {
+    stack.request(HttpMethod.POST, "/api/cloudpcs/" + PC + "/reprovision", "x".repeat(20_000)).send()
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).isEqualTo(431);
+          assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+          assertThat(response.bodyAsJsonObject().getString("detail")).contains("8 KiB");
+          assertThat(stack.tenant.graph().requests()).isEmpty();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aFieldGivenTwiceIsRefusedRatherThanGuessed(VertxTestContext test) {
+    stack.postJson("/api/cloudpcs/" + PC + "/reprovision", stack.adminToken(),
+            "{\"osVersion\":\"windows11\",\"osVersion\":\"windows10\"}")
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).isEqualTo(400);
+          assertThat(response.bodyAsJsonObject().getString("type")).endsWith(":duplicate-field");
+          assertThat(stack.reprovisionPosts()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aMissingRoleRefusalIsAudited(VertxTestContext test) {
+    Logger audit = (Logger) LoggerFactory.getLogger("audit");
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    audit.addAppender(lines);
+    stack.post("/api/cloudpcs/" + PC + "/reprovision", stack.userToken(SandboxSeed.ADELE))
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          audit.detachAppender(lines);
+          assertThat(response.statusCode()).isEqualTo(403);
+          assertThat(lines.list).map(e -> new JsonObject(e.getFormattedMessage()))
+              .anySatisfy(line -> {
+                assertThat(line.getString("outcome")).isEqualTo("refused");
+                assertThat(line.getString("cloudPcId")).isEqualTo(PC);
+                assertThat(line.getString("detail")).isEqualTo("missing-permission");
+                assertThat(line.getJsonObject("caller").getString("oid")).isEqualTo(SandboxSeed.ADELE.id());
+              });
+          test.completeNow();
+        })));
+  }
+}
