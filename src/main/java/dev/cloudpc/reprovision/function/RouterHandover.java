@@ -5,8 +5,10 @@ import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.http.Handover;
 import dev.cloudpc.reprovision.http.Problem;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -41,6 +43,7 @@ public final class RouterHandover {
   private final Settings settings;
   private final Secret secret;
   private final HttpClient client;
+  private final Context context;
 
   /** What the router answered. */
   public record Answer(int status, MultiMap headers, String body) {
@@ -51,10 +54,11 @@ public final class RouterHandover {
                         boolean keyVerified) {
   }
 
-  private RouterHandover(Settings settings, Secret secret, HttpClient client) {
+  private RouterHandover(Settings settings, Secret secret, HttpClient client, Context context) {
     this.settings = settings;
     this.secret = secret;
     this.client = client;
+    this.context = context;
   }
 
   /** The JVM-wide instance, created once even when the first invocations arrive together. */
@@ -90,7 +94,7 @@ public final class RouterHandover {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions()
             .setDefaultHost("127.0.0.1").setDefaultPort(app.port()).setKeepAlive(true).setTcpNoDelay(true),
         new PoolOptions().setHttp1MaxSize(512));
-    return new RouterHandover(settings, secret, client);
+    return new RouterHandover(settings, secret, client, vertx.getOrCreateContext());
   }
 
   public Answer forward(Inbound inbound) {
@@ -114,12 +118,16 @@ public final class RouterHandover {
         .set(Handover.ORIGIN, origin(inbound));
     options.setHeaders(headers);
     Buffer body = Buffer.buffer(inbound.body() == null ? "" : inbound.body());
-    Future<Answer> answer = client.request(options)
+    // The exchange runs on a Vert.x context: composed from this worker thread, a listener could attach to the
+    // response after its body already streamed in on the event loop, and the answer would be lost.
+    Promise<Answer> answer = Promise.promise();
+    context.runOnContext(v -> client.request(options)
         .compose(request -> request.send(body))
         .compose(response -> response.body().map(b -> new Answer(response.statusCode(), response.headers(),
-            b.toString())));
+            b.toString())))
+        .onComplete(answer));
     try {
-      return answer.toCompletionStage().toCompletableFuture()
+      return answer.future().toCompletionStage().toCompletableFuture()
           .get(budget.plus(GRACE).plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       return problem(Problem.of(504, "deadline-exceeded", "Gateway timeout", "The request did not finish within "
