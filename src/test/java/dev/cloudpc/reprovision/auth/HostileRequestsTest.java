@@ -9,14 +9,12 @@ import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.http.Problem;
 import dev.cloudpc.reprovision.http.ProblemHandler;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,8 +31,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -45,16 +41,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * reprovision to Graph; those refused before authorization get no Graph request at all. Positive controls prove the
  * same checks let the legitimate variants through.
  */
-@ExtendWith(VertxExtension.class)
-class HostileRequestsTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class HostileRequestsTest extends StrictVertxTest {
   private static final Pattern CHALLENGE =
       Pattern.compile("^Bearer error=\"invalid_token\", error_description=\"[^\"\\\\]+\"$");
   private static final String HANDOVER_SECRET = UUID.randomUUID().toString();
 
   private static LogCapture logs;
-  private static Vertx vertx;
   private static TestStack main;
   private static TestStack easyAuth;
   private static TestStack keyOnly;
@@ -67,7 +59,6 @@ class HostileRequestsTest {
   @BeforeAll
   static void start() {
     logs = LogCapture.attach();
-    vertx = BlockedThreadWatch.strictVertx();
     main = TestStack.start(vertx, Map.of());
     easyAuth = TestStack.start(vertx, main.tenant, Map.of("WEBSITE_AUTH_ENABLED", "true"));
     keyOnly = TestStack.start(vertx, main.tenant, Map.of("AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS", "true"));
@@ -100,7 +91,6 @@ class HostileRequestsTest {
       TestStack.await(client.close().compose(v -> handover.close()).compose(v -> keyOnly.app.close())
           .compose(v -> easyAuth.app.close()));
       main.close();
-      TestStack.await(vertx.close());
       logs.detach();
     }
   }

@@ -7,20 +7,18 @@ import dev.cloudpc.reprovision.http.Problem;
 import dev.cloudpc.reprovision.http.ProblemException;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,22 +44,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The caller-token signing keys over time: a rotated key is picked up with exactly one JWKS fetch, shared by all
  * concurrent callers; made-up kids cannot make the app hammer the identity provider; and when the keys cannot be
  * fetched the app fails closed with 503 and Retry-After rather than letting anything through.
  */
-@ExtendWith(VertxExtension.class)
-class KeyRotationTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class KeyRotationTest extends StrictVertxTest {
   private static final String STATUS = "/api/cloudpcs/" + SandboxSeed.MEGAN_CLOUD_PCS.get(0);
 
   private static KeyPair idpKey;
-  private static Vertx vertx;
   private static RawClient client;
   private final List<TestStack> stacks = new ArrayList<>();
   private final List<HttpServer> servers = new ArrayList<>();
@@ -71,13 +63,12 @@ class KeyRotationTest {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     idpKey = generator.generateKeyPair();
-    vertx = BlockedThreadWatch.strictVertx();
     client = new RawClient(vertx, 64); // enough connections for the concurrent requests to be truly concurrent
   }
 
   @AfterAll
   static void stop() {
-    await(client.close().compose(v -> vertx.close()));
+    await(client.close());
   }
 
   @AfterEach

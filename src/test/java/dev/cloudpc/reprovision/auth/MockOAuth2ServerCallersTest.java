@@ -14,14 +14,12 @@ import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.net.InetAddress;
 import java.util.Date;
@@ -34,8 +32,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Callers whose tokens come from a real, independent OIDC server (mock-oauth2-server) laid out like Entra: issuer
@@ -43,13 +39,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code {authority}/{tenant}/oauth2/v2.0/token}. The sandbox only plays Graph, and checks those Graph tokens against
  * the OIDC server's keys. Nothing here was minted by the sandbox identity.
  */
-@ExtendWith(VertxExtension.class)
-class MockOAuth2ServerCallersTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class MockOAuth2ServerCallersTest extends StrictVertxTest {
   private static final String CALLER_APP = "4c1d7e9a-2b3f-4a5e-8d6c-0f1e2d3c4b5a";
 
-  private static Vertx vertx;
   private static MockOAuth2Server oidc;
   private static String authority;
   private static TestStack stack;
@@ -58,7 +50,6 @@ class MockOAuth2ServerCallersTest {
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = BlockedThreadWatch.strictVertx();
     oidc = new MockOAuth2Server();
     oidc.start(InetAddress.getByName("127.0.0.1"), 0);
     // Not oidc.baseUrl(): that names "localhost"; the issuer follows the host the caller used, as Entra's does not.
@@ -78,7 +69,7 @@ class MockOAuth2ServerCallersTest {
   static void stop() {
     try {
       stack.close();
-      await(client.close().compose(v -> vertx.close()));
+      await(client.close());
     } finally {
       oidc.shutdown();
     }

@@ -8,13 +8,12 @@ import dev.cloudpc.reprovision.http.ApiRoute;
 import dev.cloudpc.reprovision.http.ApiRoutes;
 import dev.cloudpc.reprovision.reprovision.ReprovisionOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.swagger.models.Scheme;
 import io.swagger.models.Swagger;
 import io.swagger.parser.SwaggerParser;
 import io.swagger.parser.util.SwaggerDeserializationResult;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -32,16 +31,13 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The custom-connector definition is the router's contract: a real Swagger 2.0 parser accepts it, it names exactly the
  * routes of {@link ApiRoutes}, carries the labels Power Platform shows, and its schemas cover what the product sends.
  * HTTP calls are awaited on the test thread so that parsing stays off the event loops.
  */
-class ApiDefinitionTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class ApiDefinitionTest extends StrictVertxTest {
   private static final String DEFINITION = "connector/apiDefinition.swagger.json";
   private static final String PROPERTIES = "connector/apiProperties.json";
   private static final List<ApiRoute> SINGLE_ROUTES = List.of(ApiRoutes.REPROVISION,
@@ -51,14 +47,12 @@ class ApiDefinitionTest {
   private static final Set<String> VISIBILITIES = Set.of("important", "advanced", "internal");
   private static final String MEGAN_PC = SandboxSeed.MEGAN_CLOUD_PCS.get(0);
 
-  private static Vertx vertx;
   private static TestStack stack;
   private static String text;
   private static DefinitionTree tree;
 
   @BeforeAll
   static void start() {
-    vertx = BlockedThreadWatch.strictVertx();
     stack = TestStack.start(vertx, Map.of());
     // The first calls warm the caches (and the JVM); let them finish before the parsing tests load the CPU.
     await(stack.client.get("/api/health").send());
@@ -69,7 +63,6 @@ class ApiDefinitionTest {
   @AfterAll
   static void stop() {
     stack.close();
-    await(vertx.close());
   }
 
   @Test

@@ -7,17 +7,15 @@ import dev.cloudpc.reprovision.sandbox.Fault;
 import dev.cloudpc.reprovision.sandbox.SandboxGraph;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +27,6 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,28 +36,22 @@ import org.slf4j.LoggerFactory;
  * wiped without an "accepted" answer (nor twice), a handful of event-loop threads never block, and one token serves
  * the whole run.
  */
-@ExtendWith(VertxExtension.class)
-class ConcurrencyLoadTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class ConcurrencyLoadTest extends StrictVertxTest {
   private static final Logger LOG = LoggerFactory.getLogger(ConcurrencyLoadTest.class);
   private static final int REQUESTS = 20_000;
   private static final int CONCURRENCY = 200;
   private static final long SEED = 4_2024L;
 
-  private static Vertx vertx;
   private static TestStack stack;
 
   @BeforeAll
   static void start() {
-    vertx = BlockedThreadWatch.strictVertx();
     stack = GraphTestKit.start(vertx, SandboxOptions.defaults().withExtraCloudPcs(REQUESTS), Map.of());
   }
 
   @AfterAll
   static void close() {
     stack.close();
-    TestStack.await(vertx.close());
   }
 
   @Test

@@ -11,14 +11,12 @@ import dev.cloudpc.reprovision.sandbox.Fault;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxGraph;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -26,38 +24,20 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Retries, deadlines and error mapping against the fault-injecting fake Graph: only what Graph said it did not
  * process (429, 503) is sent again, always inside the request's deadline; a reprovision POST that may have run is
  * never repeated — not by the retry policy, not by a caller's retry — and is reported with Graph's request-id.
  */
-@ExtendWith(VertxExtension.class)
-class GraphRetryTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class GraphRetryTest extends StrictVertxTest {
   private static final String PC = SandboxSeed.MEGAN_CLOUD_PCS.get(0);
   private static final String OTHER_PC = SandboxSeed.MEGAN_CLOUD_PCS.get(1);
   private static final String THIRD_PC = SandboxSeed.ADELE_CLOUD_PCS.get(0);
 
-  private static Vertx vertx;
   private TestStack stack;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = BlockedThreadWatch.strictVertx();
-  }
-
-  @AfterAll
-  static void close() {
-    TestStack.await(vertx.close());
-  }
 
   @AfterEach
   void stop() {

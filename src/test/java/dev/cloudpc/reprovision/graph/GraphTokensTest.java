@@ -10,52 +10,32 @@ import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * App-only Graph tokens (client secret, managed identity) against the sandbox identity: one token request however many
  * requests wait for it, reuse until the refresh margin, and identity-provider failures as clear problems that never
  * leak a secret nor outlast the request's deadline. On-behalf-of: {@link OnBehalfOfTest}, {@link OnBehalfOfRoutesTest}.
  */
-@ExtendWith(VertxExtension.class)
-class GraphTokensTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class GraphTokensTest extends StrictVertxTest {
   private static final String ADELE_PC = SandboxSeed.ADELE_CLOUD_PCS.get(0);
   private static final String MEGAN_PC = SandboxSeed.MEGAN_CLOUD_PCS.get(0);
 
-  private static Vertx vertx;
   private TestStack stack;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = BlockedThreadWatch.strictVertx();
-  }
-
-  @AfterAll
-  static void close() {
-    TestStack.await(vertx.close());
-  }
 
   @AfterEach
   void stop() {

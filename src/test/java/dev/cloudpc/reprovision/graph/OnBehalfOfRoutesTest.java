@@ -8,46 +8,26 @@ import dev.cloudpc.reprovision.sandbox.Fault;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With GRAPH_CREDENTIAL=on-behalf-of the me and users routes, end to end: the app reads the Cloud PC on Graph's own
  * delegated route ({@code GET /me/cloudPCs/{id}}, {@code GET /users/{id}/cloudPCs/{id}}) and posts the reprovision
  * there with a token exchanged for the caller, so Graph enforces the user's rights.
  */
-@ExtendWith(VertxExtension.class)
-class OnBehalfOfRoutesTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class OnBehalfOfRoutesTest extends StrictVertxTest {
   private static final String ADELE_PC = SandboxSeed.ADELE_CLOUD_PCS.get(0);
   private static final String ADELE_PC_2 = SandboxSeed.ADELE_CLOUD_PCS.get(1);
 
-  private static Vertx vertx;
   private TestStack stack;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = BlockedThreadWatch.strictVertx();
-  }
-
-  @AfterAll
-  static void close() {
-    TestStack.await(vertx.close());
-  }
 
   @BeforeEach
   void start() {

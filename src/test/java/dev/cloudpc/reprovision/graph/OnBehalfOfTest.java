@@ -16,14 +16,12 @@ import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
 import dev.cloudpc.reprovision.sandbox.SandboxUser;
 import dev.cloudpc.reprovision.sandbox.TokenVersion;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,40 +30,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The on-behalf-of credential at the Graph client: the caller's token is exchanged at the sandbox's Entra-like token
  * endpoint (jwt-bearer grant), the exchanged token acts for that user on Graph's delegated routes, one exchange serves
  * concurrent and later calls with the same assertion, and refusals map to the caller's problem.
  */
-@ExtendWith(VertxExtension.class)
-class OnBehalfOfTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class OnBehalfOfTest extends StrictVertxTest {
   private static final List<String> ADELE_PCS = SandboxSeed.ADELE_CLOUD_PCS;
   private static final String MEGAN_PC = SandboxSeed.MEGAN_CLOUD_PCS.get(0);
 
-  private static Vertx vertx;
   private SandboxTenant tenant;
   private GraphTokens tokens;
   private GraphClient graph;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = BlockedThreadWatch.strictVertx();
-  }
-
-  @AfterAll
-  static void close() {
-    TestStack.await(vertx.close());
-  }
 
   @BeforeEach
   void start() {

@@ -6,41 +6,31 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** Requests refused at the edges: by the HTTP decoder, by strict JSON, and refusals that must still be audited. */
-@ExtendWith(VertxExtension.class)
-class MalformedRequestsTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class MalformedRequestsTest extends StrictVertxTest {
   private static final String PC = SandboxSeed.MEGAN_CLOUD_PCS.get(0);
 
-  private static Vertx vertx;
   private static TestStack stack;
 
   @BeforeAll
   static void start() {
-    vertx = BlockedThreadWatch.strictVertx();
     stack = TestStack.start(vertx, Map.of());
   }
 
   @AfterAll
   static void stop() {
     stack.close();
-    TestStack.await(vertx.close());
   }
 
   @Test

@@ -6,46 +6,26 @@ import dev.cloudpc.reprovision.sandbox.Fault;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many Cloud PCs in one request: per-PC results, one POST per PC at most, throttling absorbed across the batch. */
-@ExtendWith(VertxExtension.class)
-class BulkReprovisionTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class BulkReprovisionTest extends StrictVertxTest {
 
-  private static Vertx vertx;
   private TestStack stack;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = BlockedThreadWatch.strictVertx();
-  }
-
-  @AfterAll
-  static void close() {
-    TestStack.await(vertx.close());
-  }
 
   @BeforeEach
   void start() {

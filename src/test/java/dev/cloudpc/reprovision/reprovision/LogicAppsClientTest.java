@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,25 +18,18 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A reprovision driven the way Logic Apps and Power Automate drive the async request-reply pattern: POST, then GET the
  * Location while the answer is 202, waiting Retry-After between polls — while the flow's retries repeat the POST.
  */
-@ExtendWith(VertxExtension.class)
-class LogicAppsClientTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class LogicAppsClientTest extends StrictVertxTest {
   private static final String PC = SandboxSeed.MEGAN_CLOUD_PCS.get(1);
 
-  private static Vertx vertx;
   private static TestStack stack;
 
   @BeforeAll
   static void start() {
-    vertx = BlockedThreadWatch.strictVertx();
     SandboxTenant tenant = TestStack.await(SandboxTenant.start(vertx,
         SandboxOptions.defaults().withRebuildTime(Duration.ofMillis(2500))));
     stack = TestStack.start(vertx, tenant, Map.of("POLL_RETRY_AFTER_SECONDS", "1"));
@@ -47,7 +38,6 @@ class LogicAppsClientTest {
   @AfterAll
   static void stop() {
     stack.close();
-    TestStack.await(vertx.close());
   }
 
   @Test

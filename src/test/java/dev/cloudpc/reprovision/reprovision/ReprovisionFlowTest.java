@@ -5,46 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cloudpc.reprovision.sandbox.Fault;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The reprovision routes end to end against the sandbox tenant: what the caller gets and what reached Graph. */
-@ExtendWith(VertxExtension.class)
-class ReprovisionFlowTest {
-  @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+class ReprovisionFlowTest extends StrictVertxTest {
   private static final String ADELE_PC = SandboxSeed.ADELE_CLOUD_PCS.get(0);
   private static final String MEGAN_PC = SandboxSeed.MEGAN_CLOUD_PCS.get(0);
 
-  private static Vertx vertx;
   private TestStack stack;
-
-  @BeforeAll
-  static void vertx() {
-    vertx = BlockedThreadWatch.strictVertx();
-  }
-
-  @AfterAll
-  static void close() {
-    TestStack.await(vertx.close());
-  }
 
   @BeforeEach
   void start() {

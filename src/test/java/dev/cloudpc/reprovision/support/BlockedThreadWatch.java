@@ -49,6 +49,7 @@ public final class BlockedThreadWatch implements BeforeAllCallback, AfterAllCall
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    reports.clear(); // one watch serves every class that extends StrictVertxTest
     appender.start();
     ((Logger) LoggerFactory.getLogger(CHECKER)).addAppender(appender);
   }
