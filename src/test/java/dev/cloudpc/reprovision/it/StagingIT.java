@@ -9,6 +9,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,20 @@ class StagingIT {
       assertThat(trigger.getJsonArray("methods")).isEqualTo(new JsonArray().add(route.method().name()));
       assertThat(trigger.getString("authLevel")).isEqualTo(route.anonymous() ? "ANONYMOUS" : "FUNCTION");
       assertThat(STAGING.resolve(function.getString("scriptFile").replace("../", ""))).exists();
+    }
+  }
+
+  @Test
+  void bothJarsCarryTheConnectorFiles() throws IOException {
+    Path functionJar;
+    try (Stream<Path> jars = Files.list(STAGING)) {
+      functionJar = jars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+    }
+    for (Path jar : List.of(functionJar, Path.of(System.getProperty("localJar", "target/reprovision-local.jar")))) {
+      try (JarFile file = new JarFile(jar.toFile())) {
+        assertThat(file.getEntry("connector/apiDefinition.swagger.json")).as(jar.toString()).isNotNull();
+        assertThat(file.getEntry("connector/apiProperties.json")).as(jar.toString()).isNotNull();
+      }
     }
   }
 
