@@ -1,0 +1,127 @@
+package dev.cloudpc.reprovision.bench;
+
+import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
+import dev.cloudpc.reprovision.sandbox.SandboxOptions;
+import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The benchmark (issue 8): {@code mvn -B -q -Pbench -DskipTests package}. The fake tenant (identity + Graph) and the
+ * load generator run in this JVM; the product runs as its own process from the built jar, measured through /proc.
+ * Phases: cold starts, added latency at L = 0 (sequential), throughput at C = 200 and 1,000 with L = 100 ms, the
+ * Functions hand-over. Writes {@code <out>/results.json} and prints a markdown table against the issue's targets.
+ *
+ * <p>Arguments: the product jar, the output folder.
+ */
+public final class BenchMain {
+  static final String COMMAND = "mvn -B -q -Pbench -DskipTests package";
+  private static final Duration START_LIMIT = Duration.ofSeconds(60);
+  private static final int MAX_CLIENT_CONNECTIONS = 1_100;
+
+  private BenchMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path jar = Path.of(args.length > 0 ? args[0] : "target/reprovision-local.jar");
+    Path out = Path.of(args.length > 1 ? args[1] : "target/bench");
+    Files.createDirectories(out);
+    BenchSettings settings = BenchSettings.fromSystemProperties();
+    Vertx vertx = Vertx.vertx();
+    // The load generator: one event loop, so its cost per request is small and the same for every phase.
+    Vertx loadVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    int exit = 0;
+    try {
+      Report report = run(jar, out, settings, vertx, loadVertx);
+      report.write(out.resolve("results.json"));
+      System.out.println(report.markdown());
+      System.out.println("Full results: " + out.resolve("results.json"));
+    } catch (RuntimeException e) {
+      System.err.println("BENCH FAILED: " + e);
+      e.printStackTrace();
+      exit = 1;
+    } finally {
+      Await.result(loadVertx.close(), START_LIMIT);
+      Await.result(vertx.close(), START_LIMIT);
+    }
+    System.exit(exit);
+  }
+
+  private static Report run(Path jar, Path out, BenchSettings settings, Vertx vertx, Vertx loadVertx) {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " does not exist; build it with mvn package first");
+    }
+    Report report = new Report();
+    report.put("command", COMMAND);
+    report.put("machine", Machine.describe());
+    report.put("settings", settings.toJson());
+    SandboxTenant tenant = Await.result(SandboxTenant.start(vertx,
+        SandboxOptions.defaults().withExtraCloudPcs(settings.cloudPcs())), START_LIMIT);
+    tenant.graph().recordRequests(false);
+    SandboxIdentity identity = tenant.identity();
+    BenchClient client = new BenchClient(loadVertx, MAX_CLIENT_CONNECTIONS);
+    Targets targets = new Targets(client, tenant, Await.result(GraphToken.fetch(vertx, tenant), START_LIMIT));
+
+    progress("cold starts (" + settings.coldStarts() + " fresh processes)");
+    int tokensBefore = identity.tokenRequests();
+    JsonObject cold = ColdStart.measure(settings.coldStarts(), jar, settings.productJvmOptions(),
+        tenant.environment(), targets, out);
+    report.put("coldStart", cold.put("tokenRequests", identity.tokenRequests() - tokensBefore));
+
+    int tokens0 = identity.tokenRequests();
+    int jwks0 = identity.jwksRequests();
+    long started = System.nanoTime();
+    ProductRun.Sequential sequential;
+    List<ProductRun.Concurrent> concurrent = new ArrayList<>();
+    JsonObject process = new JsonObject();
+    try (ProductProcess product = ProductProcess.launch(jar, settings.productJvmOptions(), tenant.environment(),
+        out.resolve("product.log"));
+         PeakSampler overall = new PeakSampler(new ProcStats(product.pid()));
+         PeakSampler perPhase = new PeakSampler(new ProcStats(product.pid()))) {
+      product.awaitReady(START_LIMIT);
+      ProcStats stats = new ProcStats(product.pid());
+      ProductRun run = new ProductRun(client, targets, tenant.graph(), product.port(), stats, perPhase, settings);
+      progress("sequential comparison at L = 0");
+      sequential = run.sequential();
+      for (int c : settings.concurrencies()) {
+        progress("C = " + c + ", L = " + settings.graphLatency().toMillis() + " ms");
+        concurrent.add(run.concurrent(c));
+      }
+      ProcStats.Snapshot end = stats.read();
+      process.put("peakThreads", overall.peakThreads())
+          .put("peakRssMibSampled", Report.round(overall.peakRssKib() / 1024.0))
+          .put("vmHwmMib", Report.round(end.peakRssKib() / 1024.0))
+          .put("cpuSecondsTotal", Report.round(end.cpuSeconds()))
+          .put("runSeconds", Report.round((System.nanoTime() - started) / 1e9))
+          .put("graphTokenRequests", identity.tokenRequests() - tokens0)
+          .put("jwksRequests", identity.jwksRequests() - jwks0)
+          .put("tokenLifetimeSeconds", identity.tokenLifetime().toSeconds())
+          .put("loadAverageAtEnd", Machine.loadAverage());
+    }
+    report.put("process", process);
+    report.put("sequential", sequential.toJson());
+    JsonArray phases = new JsonArray();
+    concurrent.forEach(c -> phases.add(c.toJson()));
+    report.put("concurrency", phases);
+
+    progress("Functions hand-over");
+    JsonObject handover = HandoverBench.measure(vertx, tenant, client, settings.handoverWarmup(),
+        settings.handoverMeasured(), Duration.ofSeconds(60));
+    report.put("handover", handover);
+    report.put("unexpectedAnswers", client.unexpectedAnswers());
+    report.put("cloudPcsUsed", targets.cloudPcsUsed());
+    Rows.fill(report, settings, cold, sequential, concurrent, process, handover, client.unexpectedAnswers());
+    return report;
+  }
+
+  private static void progress(String phase) {
+    System.err.println("[bench] " + phase + " (load " + Machine.loadAverage() + ")");
+  }
+}
