@@ -16,8 +16,10 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Validates an Entra ID access token locally: RS256 signature by one of the tenant's keys, issuer (v2 or v1),
@@ -27,11 +29,13 @@ import java.util.Set;
 public final class TokenVerifier {
   static final Duration CLOCK_SKEW = Duration.ofMinutes(2);
   private static final int MAX_TOKEN_LENGTH = 16 * 1024;
+  private static final int VERIFIED_MAX = 1_000;
 
   private final SigningKeys keys;
   private final Set<String> issuers;
   private final List<String> audiences;
   private final String tenantId;
+  private final Map<String, PublicKey> verified = new ConcurrentHashMap<>();
 
   public TokenVerifier(SigningKeys keys, Settings settings) {
     this.keys = keys;
@@ -56,8 +60,16 @@ public final class TokenVerifier {
       return Future.failedFuture(invalid("the token header has no 'kid'"));
     }
     return keys.key(kid).compose(key -> {
-      if (!signatureValid(jwt, key)) {
-        return Future.failedFuture(invalid("the token's signature is not valid"));
+      // A flow reuses its token for an hour: verify each token's RS256 signature once per signing key (the key
+      // object changes when the key set is refetched), but check its claims — expiry above all — every time.
+      if (verified.get(token) != key) {
+        if (!signatureValid(jwt, key)) {
+          return Future.failedFuture(invalid("the token's signature is not valid"));
+        }
+        if (verified.size() >= VERIFIED_MAX) {
+          verified.clear();
+        }
+        verified.put(token, key);
       }
       try {
         return Future.succeededFuture(caller(jwt.claims(), token));
