@@ -89,7 +89,7 @@ public final class ReprovisionApp {
     CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphApiVersion());
     TargetResolver resolver = new TargetResolver(new AccessPolicy(settings), directory, graphTokens);
     AuditLog audit = new AuditLog();
-    ReprovisionService service = new ReprovisionService(vertx, graph, directory);
+    ReprovisionService service = new ReprovisionService(graph, directory);
     OperationTracker tracker = new OperationTracker(directory);
     PollLinks pollLinks = new PollLinks(settings.operationUrlSecret());
     OperationLinks links = new OperationLinks(pollLinks);

@@ -7,13 +7,10 @@ import dev.cloudpc.reprovision.http.ProblemException;
 import dev.cloudpc.reprovision.http.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sends a reprovision at most once: refuses a PC another operation owns, answers "already running" instead of
@@ -23,24 +20,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * same way, so a caller's automatic retry gets that answer again instead of a possible second wipe.
  */
 public final class ReprovisionService {
-  private static final Duration REMEMBER_ACCEPTED = Duration.ofMinutes(2);
   private static final Set<String> AMBIGUOUS = Set.of("graph-timeout", "graph-connection-lost");
 
-  private final Vertx vertx;
   private final GraphClient graph;
   private final CloudPcDirectory directory;
-  private final ConcurrentHashMap<String, Future<ReprovisionOutcome>> inFlight = new ConcurrentHashMap<>();
+  private final RecentReprovisions recent = new RecentReprovisions();
 
-  public ReprovisionService(Vertx vertx, GraphClient graph, CloudPcDirectory directory) {
-    this.vertx = vertx;
+  public ReprovisionService(GraphClient graph, CloudPcDirectory directory) {
     this.graph = graph;
     this.directory = directory;
   }
 
   public Future<ReprovisionOutcome> reprovision(ReprovisionTarget target, boolean dryRun, RequestScope scope) {
-    Future<ReprovisionOutcome> recent = inFlight.get(target.cloudPcId());
-    if (recent != null && !dryRun) {
-      return recent.map(ReprovisionOutcome::asDuplicate);
+    Future<ReprovisionOutcome> known = recent.find(target.cloudPcId());
+    if (known != null && !dryRun) {
+      return known.map(ReprovisionOutcome::asDuplicate);
     }
     return runningSince(target, scope).compose(running -> {
       if (running.isPresent()) {
@@ -103,7 +97,7 @@ public final class ReprovisionService {
   private Future<ReprovisionOutcome> once(ReprovisionTarget target, RequestScope scope) {
     String id = target.cloudPcId();
     Promise<ReprovisionOutcome> promise = Promise.promise();
-    Future<ReprovisionOutcome> other = inFlight.putIfAbsent(id, promise.future());
+    Future<ReprovisionOutcome> other = recent.claim(id, promise.future());
     if (other != null) {
       return other.map(ReprovisionOutcome::asDuplicate);
     }
@@ -115,13 +109,12 @@ public final class ReprovisionService {
             : Future.<ReprovisionOutcome>failedFuture(GraphErrors.problem(response, target.delegated(),
                 "the reprovision of Cloud PC " + id).exception()))
         .onComplete(ar -> {
-          if (ar.succeeded() || mayHaveActed(ar.cause())) {
-            // Remember: a retry right after an ambiguous failure must not become a second wipe.
-            vertx.setTimer(REMEMBER_ACCEPTED.toMillis(), t -> inFlight.remove(id, promise.future()));
-          } else {
-            inFlight.remove(id, promise.future());
-          }
           promise.handle(ar);
+          if (ar.succeeded() || mayHaveActed(ar.cause())) {
+            recent.remember(id, promise.future()); // a retry after an ambiguous failure must not wipe twice
+          } else {
+            recent.forget(id, promise.future());
+          }
         });
     return promise.future();
   }
