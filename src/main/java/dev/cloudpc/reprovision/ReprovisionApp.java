@@ -85,7 +85,8 @@ public final class ReprovisionApp {
     this.signingKeys = new SigningKeys(identityWeb, settings.openIdConfigurationUri(), settings.v2Issuer(),
         Duration.ofSeconds(settings.jwksMinRefreshSeconds()));
     this.graphTokens = new GraphTokens(identityWeb, settings);
-    GraphClient graph = new GraphClient(vertx, graphWeb, settings, graphTokens, RetryPolicy.of(settings.graphMaxAttempts()));
+    GraphClient graph = new GraphClient(vertx, graphWeb, settings, graphTokens,
+        RetryPolicy.of(settings.graphMaxAttempts()));
     CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphApiVersion());
     TargetResolver resolver = new TargetResolver(new AccessPolicy(settings), directory, graphTokens);
     AuditLog audit = new AuditLog();

@@ -174,7 +174,8 @@ public final class TokenVerifier {
       }
       try {
         Base64.Decoder decoder = Base64.getUrlDecoder();
-        JsonObject header = new JsonObject(new String(decoder.decode(token.substring(0, first)), StandardCharsets.UTF_8));
+        JsonObject header = new JsonObject(new String(decoder.decode(token.substring(0, first)),
+            StandardCharsets.UTF_8));
         JsonObject claims = new JsonObject(new String(decoder.decode(token.substring(first + 1, second)),
             StandardCharsets.UTF_8));
         byte[] signature = decoder.decode(token.substring(second + 1));

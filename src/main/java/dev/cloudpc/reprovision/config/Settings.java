@@ -95,7 +95,8 @@ public record Settings(
     }
     Optional<URI> identityEndpoint = r.optional("IDENTITY_ENDPOINT").map(v -> r.endpoint("IDENTITY_ENDPOINT", v));
     GraphCredentialKind credential = r.optional("GRAPH_CREDENTIAL").map(GraphCredentialKind::parse)
-        .orElse(identityEndpoint.isPresent() ? GraphCredentialKind.MANAGED_IDENTITY : GraphCredentialKind.CLIENT_SECRET);
+        .orElse(identityEndpoint.isPresent() ? GraphCredentialKind.MANAGED_IDENTITY
+            : GraphCredentialKind.CLIENT_SECRET);
     Optional<Secret> secret = r.optional("AZURE_CLIENT_SECRET").map(Secret::new);
     Optional<Secret> identityHeader = r.optional("IDENTITY_HEADER").map(Secret::new);
     switch (credential) {

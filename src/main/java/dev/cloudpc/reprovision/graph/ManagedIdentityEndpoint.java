@@ -10,7 +10,10 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Instant;
 
-/** App Service / Functions managed identity: {@code GET $IDENTITY_ENDPOINT?resource=…} with {@code X-IDENTITY-HEADER}. */
+/**
+ * App Service / Functions managed identity: {@code GET $IDENTITY_ENDPOINT?resource=…} with
+ * {@code X-IDENTITY-HEADER}.
+ */
 final class ManagedIdentityEndpoint {
   private final WebClient web;
   private final Settings settings;

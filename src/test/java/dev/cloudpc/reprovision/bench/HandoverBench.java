@@ -7,6 +7,7 @@ import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.function.ReprovisionFunctions;
 import dev.cloudpc.reprovision.function.RouterHandover;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import dev.cloudpc.reprovision.support.FakeHttpRequest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -92,8 +94,9 @@ final class HandoverBench {
     for (int i = 0; i < warmupPairs + measuredPairs && !Thread.currentThread().isInterrupted(); i++) {
       boolean measure = i >= warmupPairs;
       long t0 = System.nanoTime();
-      HttpResponseMessage answer = functions.health(new FunctionRequest(HttpMethod.GET, HEALTH, HOST_HEADERS),
-          FunctionRequest.context("bench-" + i));
+      HttpResponseMessage answer = functions.health(
+          new FakeHttpRequest(HttpMethod.GET, HEALTH, HOST_HEADERS, Optional.empty()),
+          FakeHttpRequest.context("bench-" + i));
       long t1 = System.nanoTime();
       // The direct answer's time is taken on the event loop, where an async caller would see it.
       long t2 = System.nanoTime();

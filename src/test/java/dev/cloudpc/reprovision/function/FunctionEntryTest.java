@@ -2,13 +2,13 @@ package dev.cloudpc.reprovision.function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import dev.cloudpc.reprovision.support.FakeHttpRequest;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +58,8 @@ class FunctionEntryTest extends StrictVertxTest {
   void adminReprovisionThroughTheFunctionAnswers202AndPostsOnce() {
     HttpResponseMessage response = functions.reprovision(request(HttpMethod.POST,
         "/api/cloudpcs/" + PC + "/reprovision", Map.of("authorization", "Bearer " + adminToken(),
-            "content-type", "application/json"), "{\"osVersion\":\"windows11\"}"), context("inv-1"));
+            "content-type", "application/json"), "{\"osVersion\":\"windows11\"}"),
+        FakeHttpRequest.context("inv-1"));
 
     assertThat(response.getStatusCode()).as(String.valueOf(response.getBody())).isEqualTo(202);
     JsonObject body = new JsonObject((String) response.getBody());
@@ -77,7 +77,7 @@ class FunctionEntryTest extends StrictVertxTest {
   void problemsPassThroughWithTheirMediaType() {
     HttpResponseMessage response = functions.reprovision(request(HttpMethod.POST,
         "/api/cloudpcs/not-a-guid/reprovision", Map.of("authorization", "Bearer " + adminToken()), null),
-        context("inv-2"));
+        FakeHttpRequest.context("inv-2"));
 
     assertThat(response.getStatusCode()).isEqualTo(400);
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
@@ -94,7 +94,7 @@ class FunctionEntryTest extends StrictVertxTest {
       for (int i = 0; i < 400; i++) {
         String id = "inv-" + i;
         answers.add(workers.submit(() -> functions.status(request(HttpMethod.GET, "/api/cloudpcs/" + PC,
-            Map.of("authorization", "Bearer " + adminToken()), null), context(id))));
+            Map.of("authorization", "Bearer " + adminToken()), null), FakeHttpRequest.context(id))));
       }
       for (Future<HttpResponseMessage> answer : answers) {
         assertThat(answer.get().getStatusCode()).isEqualTo(200);
@@ -116,24 +116,5 @@ class FunctionEntryTest extends StrictVertxTest {
     all.put("x-functions-key", "checked-by-the-host");
     return new FakeHttpRequest(method, URI.create("https://cloudpc-fn.azurewebsites.net" + path), all,
         Optional.ofNullable(body));
-  }
-
-  private static ExecutionContext context(String invocationId) {
-    return new ExecutionContext() {
-      @Override
-      public Logger getLogger() {
-        return Logger.getLogger("function");
-      }
-
-      @Override
-      public String getInvocationId() {
-        return invocationId;
-      }
-
-      @Override
-      public String getFunctionName() {
-        return "test";
-      }
-    };
   }
 }

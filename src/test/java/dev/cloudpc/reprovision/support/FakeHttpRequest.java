@@ -1,5 +1,6 @@
-package dev.cloudpc.reprovision.function;
+package dev.cloudpc.reprovision.support;
 
+import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.HttpResponseMessage;
@@ -9,10 +10,31 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /** What the Functions Java worker hands a function: a request message whose builder makes the response. */
-record FakeHttpRequest(HttpMethod method, URI uri, Map<String, String> headers, Optional<String> body)
+public record FakeHttpRequest(HttpMethod method, URI uri, Map<String, String> headers, Optional<String> body)
     implements HttpRequestMessage<Optional<String>> {
+
+  /** The invocation context the worker passes along. */
+  public static ExecutionContext context(String invocationId) {
+    return new ExecutionContext() {
+      @Override
+      public Logger getLogger() {
+        return Logger.getLogger("function");
+      }
+
+      @Override
+      public String getInvocationId() {
+        return invocationId;
+      }
+
+      @Override
+      public String getFunctionName() {
+        return "test";
+      }
+    };
+  }
 
   @Override
   public URI getUri() {
