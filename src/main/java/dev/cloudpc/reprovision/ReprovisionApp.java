@@ -93,7 +93,7 @@ public final class ReprovisionApp {
     ReprovisionService service = new ReprovisionService(graph, directory);
     OperationTracker tracker = new OperationTracker(directory);
     PollLinks pollLinks = new PollLinks(settings.operationUrlSecret());
-    OperationLinks links = new OperationLinks(pollLinks);
+    OperationLinks links = new OperationLinks(pollLinks, !settings.functionKeyCallersAreAdmins());
     ReprovisionHandlers reprovision = new ReprovisionHandlers(resolver, service, new IdempotencyStore(), audit,
         links, settings);
     StatusHandlers status = new StatusHandlers(resolver, directory, tracker, links, settings);

@@ -69,7 +69,8 @@ public final class CallerValidator implements Handler<RoutingContext> {
     String principal = headers.get(EasyAuthPrincipal.HEADER);
     if (principal != null && settings.easyAuthEnabled()) {
       try {
-        return Future.succeededFuture(EasyAuthPrincipal.parse(principal, settings.tenantId()));
+        return Future.succeededFuture(EasyAuthPrincipal.parse(principal, settings.tenantId(),
+            settings.acceptedAudiences()));
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
       }

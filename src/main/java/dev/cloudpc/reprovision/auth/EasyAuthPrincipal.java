@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,7 +21,7 @@ final class EasyAuthPrincipal {
   private EasyAuthPrincipal() {
   }
 
-  static Caller parse(String header, String tenantId) {
+  static Caller parse(String header, String tenantId, List<String> audiences) {
     JsonObject principal;
     try {
       principal = new JsonObject(new String(Base64.getDecoder().decode(header.trim()), StandardCharsets.UTF_8));
@@ -33,6 +34,10 @@ final class EasyAuthPrincipal {
     String tid = first(claims, "tid", CLAIMS + "tenantid");
     if (oid == null || !tenantId.equalsIgnoreCase(tid)) {
       throw refused("the platform's principal has no object id or comes from another tenant");
+    }
+    // The platform checks audiences against its own allowed list; this API still insists on its own.
+    if (!audiences.contains(first(claims, "aud", "aud"))) {
+      throw refused("the platform's principal was issued for another audience");
     }
     Set<String> roles = new HashSet<>();
     Set<String> scopes = new HashSet<>();

@@ -158,7 +158,10 @@ public final class TokenVerifier {
 
   /** The RFC 6750 challenge every 401 of this API carries; {@code why} is the caller's hint, never a credential. */
   public static String wwwAuthenticate(String why) {
-    return "Bearer error=\"invalid_token\", error_description=\"" + why.replace('"', '\'').replace('\\', '/') + "\"";
+    // The reason may quote token-chosen text (alg, kid): no control characters, quotes or unbounded length.
+    String safe = why.replaceAll("[\\p{Cntrl}\"\\\\]", "?");
+    return "Bearer error=\"invalid_token\", error_description=\""
+        + (safe.length() > 160 ? safe.substring(0, 160) + "…" : safe) + "\"";
   }
 
   /** The three parts of a compact JWS. */

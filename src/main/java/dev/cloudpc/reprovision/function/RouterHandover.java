@@ -139,7 +139,8 @@ public final class RouterHandover {
           + "try again."));
     } catch (ExecutionException e) {
       return problem(Problem.of(502, "handover-failed", "Bad gateway", "The request could not be handed to the "
-          + "router (" + e.getCause().getClass().getSimpleName() + "). Nothing was sent to Graph; try again."));
+          + "router, or its answer was lost (" + e.getCause().getClass().getSimpleName() + "). If it was a "
+          + "reprovision, check the Cloud PC's status before trying again."));
     }
   }
 

@@ -22,9 +22,9 @@ public record RequestScope(String clientRequestId, String traceparent, String in
    * An absolute URL on this API for {@code path} with extra query parameters, carrying the caller's {@code ?code=}
    * key if it used one (so that a poller that only repeats the URL still passes the Functions host).
    */
-  public String absolute(String path, java.util.Map<String, String> query) {
+  public String absolute(String path, java.util.Map<String, String> query, boolean withKey) {
     var params = new java.util.LinkedHashMap<>(query);
-    if (queryKey != null) {
+    if (withKey && queryKey != null) {
       params.put("code", queryKey);
     }
     StringBuilder url = new StringBuilder(origin).append(path);

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.http;
 
+import dev.cloudpc.reprovision.auth.TokenVerifier;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
 import io.vertx.core.Handler;
@@ -58,6 +59,13 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
     ctx.put(RequestScope.KEY, new RequestScope(clientRequestId, traceparent, invocationId, Deadline.in(budget),
         origin, queryKey, keyVerified));
     ctx.response().putHeader("client-request-id", clientRequestId);
+    if (handoverSecret.isPresent() && !handedOver) {
+      // Under the Functions host the router's loopback port is not an entrance: requests come through the host.
+      ctx.fail(Problem.unauthorized("Call the function through its Azure Functions URL.")
+          .withHeader("WWW-Authenticate", TokenVerifier.wwwAuthenticate("not through the Functions host"))
+          .exception());
+      return;
+    }
     ctx.next();
   }
 

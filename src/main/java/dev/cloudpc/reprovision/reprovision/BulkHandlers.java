@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -74,31 +75,45 @@ public final class BulkHandlers {
   /** GET /api/cloudpcs/reprovision/operations/{bulkOperationId}. */
   public void operation(RoutingContext ctx) {
     String text = ctx.pathParam("bulkOperationId");
-    BulkOperationId operation = BulkOperationId.decode(text);
+    BulkOperationId operation = BulkOperationId.decode(text, settings.bulkMaxPcs());
     RequestScope scope = RequestScope.of(ctx);
-    List<Future<JsonObject>> states = operation.cloudPcIds().stream()
-        .map(id -> resolver.pollable(id, ctx, scope)
+    inBatches(operation.cloudPcIds(), id -> resolver.pollable(id, ctx, scope)
             .compose(pc -> tracker.state(pc, operation.acceptedAt(), scope))
             .map(state -> new JsonObject().put("cloudPcId", id)
                 .put("state", state.phase().name().toLowerCase(java.util.Locale.ROOT))
                 .put("cloudPcStatus", state.pc().status()))
             .recover(failure -> Future.succeededFuture(new JsonObject().put("cloudPcId", id).put("state", "unknown")
                 .put("detail", failure instanceof ProblemException p ? p.problem().detail() : "unexpected error"))))
-        .toList();
-    Future.all(states).onSuccess(done -> {
-      JsonArray results = new JsonArray(states.stream().map(Future::result).toList());
-      Map<String, Integer> counts = new TreeMap<>();
-      states.forEach(s -> counts.merge(s.result().getString("state"), 1, Integer::sum));
-      boolean running = counts.getOrDefault("running", 0) > 0;
-      JsonObject body = new JsonObject().put("operationId", text).put("acceptedAt", operation.acceptedAt().toString())
-          .put("state", running ? "running" : "completed").put("total", states.size())
-          .put("counts", new JsonObject(Map.copyOf(counts))).put("results", results);
-      if (running) {
-        ctx.response().putHeader("Location", links.bulk(scope, text))
-            .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
-      }
-      Responses.json(ctx, running ? 202 : 200, body);
-    }).onFailure(ctx::fail);
+        .onSuccess(states -> {
+          Map<String, Integer> counts = new TreeMap<>();
+          states.forEach(s -> counts.merge(s.getString("state"), 1, Integer::sum));
+          boolean running = counts.getOrDefault("running", 0) > 0;
+          JsonObject body = new JsonObject().put("operationId", text)
+              .put("acceptedAt", operation.acceptedAt().toString())
+              .put("state", running ? "running" : "completed").put("total", states.size())
+              .put("counts", new JsonObject(Map.copyOf(counts))).put("results", new JsonArray(states));
+          if (running) {
+            ctx.response().putHeader("Location", links.bulk(scope, text))
+                .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
+          }
+          Responses.json(ctx, running ? 202 : 200, body);
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** {@code check} for every id, a few at a time, so one poll cannot fire a burst of Graph reads. */
+  private static Future<List<JsonObject>> inBatches(List<String> ids, Function<String, Future<JsonObject>> check) {
+    Future<List<JsonObject>> done = Future.succeededFuture(new ArrayList<>());
+    for (int from = 0; from < ids.size(); from += BulkReprovisioner.CONCURRENCY) {
+      List<String> batch = ids.subList(from, Math.min(ids.size(), from + BulkReprovisioner.CONCURRENCY));
+      done = done.compose(results -> Future.all(batch.stream().map(check).toList()).map(all -> {
+        for (int i = 0; i < all.size(); i++) {
+          results.add(all.resultAt(i));
+        }
+        return results;
+      }));
+    }
+    return done;
   }
 
   private BulkReprovisioner.Run run(RoutingContext ctx, String route, ReprovisionOptions options) {

@@ -23,12 +23,12 @@ public record BulkOperationId(Instant acceptedAt, List<String> cloudPcIds) {
     return acceptedAt.toEpochMilli() + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
   }
 
-  public static BulkOperationId decode(String text) {
+  public static BulkOperationId decode(String text, int maxPcs) {
     try {
       int dot = text.indexOf('.');
       Instant at = Instant.ofEpochMilli(Long.parseLong(text.substring(0, dot)));
       byte[] raw = Base64.getUrlDecoder().decode(text.substring(dot + 1));
-      if (raw.length == 0 || raw.length % 16 != 0 || raw.length > 16 * 1000) {
+      if (raw.length == 0 || raw.length % 16 != 0 || raw.length > 16 * maxPcs) {
         throw new IllegalArgumentException();
       }
       ByteBuffer bytes = ByteBuffer.wrap(raw);

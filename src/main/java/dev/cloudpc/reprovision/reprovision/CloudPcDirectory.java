@@ -128,7 +128,7 @@ public final class CloudPcDirectory {
 
   private record CachedUser(Future<DirectoryUser> user, long expiresAtNanos) {
     boolean expired() {
-      return System.nanoTime() > expiresAtNanos;
+      return System.nanoTime() - expiresAtNanos > 0;
     }
   }
 }

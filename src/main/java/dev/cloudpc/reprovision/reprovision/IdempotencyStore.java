@@ -37,13 +37,13 @@ public final class IdempotencyStore {
   private final Map<String, Entry> entries = new LinkedHashMap<>(256, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-      return size() > MAX_ENTRIES || System.nanoTime() > eldest.getValue().expiresAtNanos;
+      return size() > MAX_ENTRIES || System.nanoTime() - eldest.getValue().expiresAtNanos > 0;
     }
   };
 
   public synchronized Claim claim(String key, String fingerprint) {
     Entry entry = entries.get(key);
-    if (entry != null && System.nanoTime() < entry.expiresAtNanos) {
+    if (entry != null && System.nanoTime() - entry.expiresAtNanos < 0) {
       return entry.fingerprint.equals(fingerprint) ? new Replay(entry.answer) : new Mismatch();
     }
     Promise<StoredAnswer> promise = Promise.promise();

@@ -102,7 +102,7 @@ public final class ReprovisionService {
       return other.map(ReprovisionOutcome::asDuplicate);
     }
     Instant sentAt = Instant.now();
-    graph.send(target.reprovision(), scope)
+    Future.succeededFuture().compose(v -> graph.send(target.reprovision(), scope)) // a throw must free the claim
         .compose(response -> response.ok()
             ? Future.succeededFuture(new ReprovisionOutcome(ReprovisionOutcome.Kind.ACCEPTED, target,
                 response.requestId(), sentAt, null))

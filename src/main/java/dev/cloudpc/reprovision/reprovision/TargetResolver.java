@@ -102,13 +102,14 @@ public final class TargetResolver {
   /** Reading a PC's status: admins any, users their own. */
   public Future<CloudPc> readable(String cloudPcId, Caller caller, RequestScope scope) {
     policy.requireAdminOrSelfUser(caller);
-    Future<CloudPc> pc = directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope);
     if (policy.isAdmin(caller)) {
-      return pc;
+      return directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope);
     }
-    return directory.user(caller.objectId(), scope).compose(me -> pc.compose(found -> found.assignedTo(
-        me.userPrincipalName()) ? Future.succeededFuture(found)
-        : Future.failedFuture(AccessPolicy.notYours("Cloud PC " + cloudPcId + " is not assigned to you."))));
+    // The caller's own UPN first: a user probing ids causes one cached lookup, not a Graph read per id.
+    return directory.user(caller.objectId(), scope)
+        .compose(me -> directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope).compose(found ->
+            found.assignedTo(me.userPrincipalName()) ? Future.succeededFuture(found)
+                : Future.failedFuture(AccessPolicy.notYours("Cloud PC " + cloudPcId + " is not assigned to you."))));
   }
 
   private Future<ReprovisionTarget> delegatedTarget(String route, String cloudPcId, String pcPath, Caller caller,

@@ -3,6 +3,7 @@ package dev.cloudpc.reprovision.auth;
 import dev.cloudpc.reprovision.auth.HostileCase.Builder;
 import dev.cloudpc.reprovision.auth.HostileCase.Target;
 import dev.cloudpc.reprovision.http.Handover;
+import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
 import dev.cloudpc.reprovision.sandbox.TokenVersion;
@@ -272,6 +273,9 @@ final class HostileCatalog {
     cases.add(request("Easy Auth principal of another tenant", Target.EASY_AUTH, HttpMethod.POST, Route.ADMIN.uri)
         .header("X-MS-CLIENT-PRINCIPAL", principal(OTHER_TENANT, UUID.randomUUID().toString(),
             List.of(ADMIN_ROLE), null)).refused(401, "unauthorized"));
+    cases.add(request("Easy Auth principal for another API's audience", Target.EASY_AUTH, HttpMethod.POST,
+        Route.ADMIN.uri).header("X-MS-CLIENT-PRINCIPAL", principal(tenant.tenantId(), UUID.randomUUID().toString(),
+        List.of(ADMIN_ROLE), null, "https://graph.microsoft.com")).refused(401, "unauthorized"));
     cases.add(request("Easy Auth principal without an object id", Target.EASY_AUTH, HttpMethod.POST,
         Route.ADMIN.uri).header("X-MS-CLIENT-PRINCIPAL", principal(tenant.tenantId(), null, List.of(ADMIN_ROLE),
         null)).refused(401, "unauthorized"));
@@ -542,7 +546,11 @@ final class HostileCatalog {
 
   /** App Service authentication's X-MS-CLIENT-PRINCIPAL: base64 JSON of the validated token's claims. */
   static String principal(String tenantId, String oid, List<String> roles, String scope) {
-    JsonArray claims = new JsonArray().add(claim(CLAIMS + "tenantid", tenantId));
+    return principal(tenantId, oid, roles, scope, "api://" + SandboxOptions.DEFAULT_CLIENT_ID);
+  }
+
+  static String principal(String tenantId, String oid, List<String> roles, String scope, String audience) {
+    JsonArray claims = new JsonArray().add(claim(CLAIMS + "tenantid", tenantId)).add(claim("aud", audience));
     if (oid != null) {
       claims.add(claim(CLAIMS + "objectidentifier", oid));
     }

@@ -11,6 +11,8 @@ import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxTestContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +55,32 @@ class MalformedRequestsTest extends StrictVertxTest {
           assertThat(response.statusCode()).isEqualTo(400);
           assertThat(response.bodyAsJsonObject().getString("type")).endsWith(":duplicate-field");
           assertThat(stack.reprovisionPosts()).isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void tokenChosenTextInTheChallengeCannotBreakTheHeader(VertxTestContext test) {
+    String header = Base64.getUrlEncoder().withoutPadding().encodeToString(
+        "{\"alg\":\"x\\r\\nSet-Cookie: a=b\",\"kid\":\"k\"}".getBytes(StandardCharsets.UTF_8));
+    stack.post("/api/cloudpcs/" + PC + "/reprovision", header + ".e30.c2ln")
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).isEqualTo(401);
+          assertThat(response.getHeader("WWW-Authenticate")).startsWith("Bearer error=\"invalid_token\"")
+              .doesNotContain("\r").doesNotContain("\n");
+          assertThat(response.getHeader("Set-Cookie")).isNull();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aBulkOperationIdNamesNoMorePcsThanABulkRequestMay(VertxTestContext test) {
+    byte[] ids = new byte[16 * 101];
+    String operation = System.currentTimeMillis() + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(ids);
+    stack.get("/api/cloudpcs/reprovision/operations/" + operation, stack.adminToken())
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).isEqualTo(404);
+          assertThat(stack.tenant.graph().requests()).isEmpty();
           test.completeNow();
         })));
   }
