@@ -284,6 +284,24 @@ class ReprovisionFlowTest extends StrictVertxTest {
         })));
   }
 
+  @Test
+  void aKeyInTheUrlIsCarriedIntoLocationUnlessAKeyAloneMakesAnAdmin(VertxTestContext test) {
+    TestStack keyOnly = TestStack.start(vertx, stack.tenant, Map.of("AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS", "true"));
+    String code = "?code=" + stack.tenant.functionKey();
+    stack.client.post("/api/cloudpcs/" + MEGAN_PC + "/reprovision" + code)
+        .putHeader("Authorization", "Bearer " + stack.adminToken()).send()
+        .compose(withToken -> keyOnly.client.post("/api/cloudpcs/" + ADELE_PC + "/reprovision" + code).send()
+            .map(keyAlone -> List.of(withToken, keyAlone)))
+        .eventually(() -> keyOnly.app.close())
+        .onComplete(test.succeeding(answers -> test.verify(() -> {
+          assertThat(answers.get(0).statusCode()).isEqualTo(202);
+          assertThat(answers.get(0).getHeader("Location")).contains("sig=").contains("code=");
+          assertThat(answers.get(1).statusCode()).as(answers.get(1).bodyAsString()).isEqualTo(202);
+          assertThat(answers.get(1).getHeader("Location")).contains("sig=").doesNotContain("code=");
+          test.completeNow();
+        })));
+  }
+
   private Future<HttpResponse<Buffer>> poll(String url) {
     return stack.client.getAbs(url).putHeader("x-functions-key", stack.tenant.functionKey()).send();
   }
