@@ -1,6 +1,10 @@
 package dev.cloudpc.reprovision.http;
 
 import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Correlation and budget of one API request: the caller's (or a new) {@code client-request-id} sent on to Graph,
@@ -22,8 +26,8 @@ public record RequestScope(String clientRequestId, String traceparent, String in
    * An absolute URL on this API for {@code path} with extra query parameters, carrying the caller's {@code ?code=}
    * key if it used one (so that a poller that only repeats the URL still passes the Functions host).
    */
-  public String absolute(String path, java.util.Map<String, String> query, boolean withKey) {
-    var params = new java.util.LinkedHashMap<>(query);
+  public String absolute(String path, Map<String, String> query, boolean withKey) {
+    var params = new LinkedHashMap<>(query);
     if (withKey && queryKey != null) {
       params.put("code", queryKey);
     }
@@ -31,7 +35,7 @@ public record RequestScope(String clientRequestId, String traceparent, String in
     char separator = '?';
     for (var param : params.entrySet()) {
       url.append(separator).append(param.getKey()).append('=')
-          .append(java.net.URLEncoder.encode(param.getValue(), java.nio.charset.StandardCharsets.UTF_8));
+          .append(URLEncoder.encode(param.getValue(), StandardCharsets.UTF_8));
       separator = '&';
     }
     return url.toString();

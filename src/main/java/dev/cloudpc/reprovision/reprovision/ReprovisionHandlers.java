@@ -91,11 +91,13 @@ public final class ReprovisionHandlers {
               problem.extensions().getString("graphRequestId"), problem.slug());
           return Future.succeededFuture(problemAnswer(problem, scope));
         });
-    String fingerprint = route + "|" + ctx.request().path() + "|" + options.graphBody().encode() + "|" + dryRun;
+    // Only a request with an Idempotency-Key needs its fingerprint.
+    Supplier<String> fingerprint = () -> route + "|" + ctx.request().path() + "|" + options.graphBody().encode()
+        + "|" + dryRun;
     idempotent(ctx, caller, fingerprint, work).onSuccess(answer -> send(ctx, answer)).onFailure(ctx::fail);
   }
 
-  private Future<StoredAnswer> idempotent(RoutingContext ctx, Caller caller, String fingerprint,
+  private Future<StoredAnswer> idempotent(RoutingContext ctx, Caller caller, Supplier<String> fingerprint,
                                           Supplier<Future<StoredAnswer>> work) {
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
@@ -106,7 +108,7 @@ public final class ReprovisionHandlers {
           + "visible ASCII characters, e.g. a GUID.").exception());
     }
     String storeKey = String.valueOf(caller.objectId() != null ? caller.objectId() : caller.appId()) + "\u0000" + key;
-    IdempotencyStore.Claim claim = idempotency.claim(storeKey, fingerprint);
+    IdempotencyStore.Claim claim = idempotency.claim(storeKey, fingerprint.get());
     if (claim instanceof IdempotencyStore.Mismatch) {
       return Future.failedFuture(Problem.of(422, "idempotency-key-reused", "Unprocessable request", "This "
           + "Idempotency-Key was already used for a different request; use a new key for a new request.")
