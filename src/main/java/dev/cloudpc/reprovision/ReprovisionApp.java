@@ -30,6 +30,7 @@ import dev.cloudpc.reprovision.reprovision.ReprovisionHandlers;
 import dev.cloudpc.reprovision.reprovision.ReprovisionService;
 import dev.cloudpc.reprovision.reprovision.StatusHandlers;
 import dev.cloudpc.reprovision.reprovision.TargetResolver;
+import dev.cloudpc.reprovision.reprovision.UserResetPolicy;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.DeploymentOptions;
@@ -87,8 +88,9 @@ public final class ReprovisionApp {
     this.graphTokens = new GraphTokens(identityWeb, settings);
     GraphClient graph = new GraphClient(vertx, graphWeb, settings, graphTokens,
         RetryPolicy.of(settings.graphMaxAttempts()));
-    CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphApiVersion());
-    TargetResolver resolver = new TargetResolver(new AccessPolicy(settings), directory, graphTokens);
+    CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphBaseUrl());
+    TargetResolver resolver = new TargetResolver(new AccessPolicy(settings), directory,
+        UserResetPolicy.create(graph, directory, settings.selfServiceIgnoresResetPolicy()), graphTokens);
     AuditLog audit = new AuditLog();
     ReprovisionService service = new ReprovisionService(graph, directory);
     OperationTracker tracker = new OperationTracker(directory);

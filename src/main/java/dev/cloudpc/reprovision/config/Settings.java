@@ -40,7 +40,8 @@ public record Settings(
     Duration pollRetryAfter,
     int bulkMaxPcs,
     int jwksMinRefreshSeconds,
-    Optional<Secret> operationUrlSecret) {
+    Optional<Secret> operationUrlSecret,
+    boolean selfServiceIgnoresResetPolicy) {
 
   public static final Pattern GUID =
       Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
@@ -139,7 +140,8 @@ public record Settings(
         Duration.ofSeconds(r.integer("POLL_RETRY_AFTER_SECONDS", 60, 1, 3600)),
         r.integer("BULK_MAX_CLOUD_PCS", 100, 1, 1000),
         r.integer("AUTH_JWKS_MIN_REFRESH_SECONDS", 30, 0, 3600),
-        r.optional("OPERATION_URL_SECRET").map(Secret::new));
+        r.optional("OPERATION_URL_SECRET").map(Secret::new),
+        r.flag("AUTH_SELF_SERVICE_IGNORE_RESET_POLICY", false));
   }
 
   /** An explicit host can name a cloud AZURE_CLOUD would have refused; refuse it the same way. */

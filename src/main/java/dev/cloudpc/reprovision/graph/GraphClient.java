@@ -33,7 +33,8 @@ public final class GraphClient {
 
   private final Vertx vertx;
   private final WebClient web;
-  private final String base;
+  private final String host;
+  private final String version;
   private final GraphTokens tokens;
   private final RetryPolicy retry;
   private final AtomicLong requestsSent = new AtomicLong();
@@ -41,7 +42,8 @@ public final class GraphClient {
   public GraphClient(Vertx vertx, WebClient web, Settings settings, GraphTokens tokens, RetryPolicy retry) {
     this.vertx = vertx;
     this.web = web;
-    this.base = settings.graphBaseUrl() + "/" + settings.graphApiVersion();
+    this.host = settings.graphBaseUrl().toString().replaceAll("/+$", "");
+    this.version = settings.graphApiVersion();
     this.tokens = tokens;
     this.retry = retry;
   }
@@ -74,7 +76,7 @@ public final class GraphClient {
 
   /** The absolute URL a call goes to (for dry runs and responses). */
   public String urlOf(GraphCall call) {
-    return base + call.path();
+    return host + "/" + call.apiVersion().orElse(version) + call.path();
   }
 
   public long requestsSent() {
@@ -134,6 +136,7 @@ public final class GraphClient {
         .putHeader("Authorization", "Bearer " + token.value())
         .putHeader("Accept", "application/json")
         .putHeader("client-request-id", scope.clientRequestId());
+    call.headers().forEach(request::putHeader);
     requestsSent.incrementAndGet();
     Future<HttpResponse<Buffer>> sent = call.body() == null ? request.send() : request.sendJsonObject(call.body());
     return sent.transform(ar -> ar.succeeded()

@@ -52,6 +52,8 @@ public final class HealthHandler implements Handler<RoutingContext> {
           .put("authorityHost", settings.authorityHost().toString())
           .put("graphBaseUrl", settings.graphBaseUrl().toString())
           .put("graphApiVersion", settings.graphApiVersion())
+          // Cloud PC state (status, remote actions) exists only on beta, whatever version the POST uses.
+          .put("graphReadsVersion", "beta")
           .put("graphCredential", settings.graphCredential().settingValue());
       ctx.response().putHeader("Cache-Control", "no-store");
       List<String> failing = checks.fieldNames().stream()

@@ -3,9 +3,10 @@ package dev.cloudpc.reprovision.reprovision;
 /**
  * Where one accepted reprovision stands, as Graph reports it.
  *
- * @param action the matching Reprovision remote action, or null when Graph gives none (v1.0)
+ * @param action the matching Reprovision remote action, or null when Graph gives none
  */
 public record OperationState(Phase phase, CloudPc pc, RemoteAction action) {
 
-  public enum Phase { RUNNING, SUCCEEDED, FAILED }
+  /** UNDETERMINED: Graph has given no usable outcome for longer than the tracker waits for one. */
+  public enum Phase { RUNNING, SUCCEEDED, FAILED, UNDETERMINED }
 }

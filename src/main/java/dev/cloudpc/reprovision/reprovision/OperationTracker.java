@@ -8,13 +8,18 @@ import java.util.Optional;
 
 /**
  * Answers "how is the reprovision accepted at T doing?" from Graph alone, so any instance can answer a poll: the
- * newest Reprovision remote action that started at or after T (less clock skew), else the PC's status.
+ * newest Reprovision remote action that started at or after T (less clock skew). Only Graph's own word counts:
+ * {@code done} succeeded; {@code failed}, {@code canceled} and {@code notSupported} did not
+ * (api-reference/beta/resources/cloudpcremoteactionresult.md); {@code pending}/{@code active} are running. Anything
+ * else — {@code none}, a state this code does not know, or no matching action at all — is reported as running only
+ * for {@link #OUTCOME_WAIT} after acceptance, then as undetermined. The PC's status alone never means success: it is
+ * "provisioned" before the rebuild starts as well as after it ends.
  */
 public final class OperationTracker {
   /** Graph's and our clocks differ; an action that started slightly "before" acceptance is still ours. */
   private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
-  /** Without action results (v1.0), a PC still "provisioned" this soon after acceptance has not started yet. */
-  private static final Duration STATUS_SETTLE = Duration.ofMinutes(2);
+  /** How long Graph may take to list the accepted action with a known state before the tracker gives up. */
+  static final Duration OUTCOME_WAIT = Duration.ofMinutes(15);
 
   private final CloudPcDirectory directory;
 
@@ -23,25 +28,19 @@ public final class OperationTracker {
   }
 
   public Future<OperationState> state(CloudPc pc, Instant acceptedAt, RequestScope scope) {
-    return directory.lastReprovision(pc.id(), scope).map(last -> decide(pc, acceptedAt, last));
+    return directory.lastReprovision(pc.id(), scope).map(last -> decide(pc, acceptedAt, last, Instant.now()));
   }
 
-  static OperationState decide(CloudPc pc, Instant acceptedAt, Optional<RemoteAction> last) {
-    Optional<RemoteAction> ours = last.filter(a -> !a.startDateTime().isBefore(acceptedAt.minus(CLOCK_SKEW)));
-    if (ours.isPresent()) {
-      RemoteAction action = ours.get();
-      OperationState.Phase phase = action.underWay() ? OperationState.Phase.RUNNING
-          : "failed".equalsIgnoreCase(action.actionState()) ? OperationState.Phase.FAILED
-          : OperationState.Phase.SUCCEEDED;
-      return new OperationState(phase, pc, action);
-    }
-    if (pc.rebuilding()) {
-      return new OperationState(OperationState.Phase.RUNNING, pc, null);
-    }
-    if ("failed".equalsIgnoreCase(pc.status())) {
-      return new OperationState(OperationState.Phase.FAILED, pc, null);
-    }
-    boolean settled = Instant.now().isAfter(acceptedAt.plus(STATUS_SETTLE));
-    return new OperationState(settled ? OperationState.Phase.SUCCEEDED : OperationState.Phase.RUNNING, pc, null);
+  static OperationState decide(CloudPc pc, Instant acceptedAt, Optional<RemoteAction> last, Instant now) {
+    RemoteAction ours = last.filter(a -> !a.startDateTime().isBefore(acceptedAt.minus(CLOCK_SKEW))).orElse(null);
+    RemoteAction.Outcome outcome = ours == null ? RemoteAction.Outcome.UNKNOWN : ours.outcome();
+    OperationState.Phase phase = switch (outcome) {
+      case UNDER_WAY -> OperationState.Phase.RUNNING;
+      case DONE -> OperationState.Phase.SUCCEEDED;
+      case FAILED -> OperationState.Phase.FAILED;
+      case UNKNOWN -> now.isAfter(acceptedAt.plus(OUTCOME_WAIT)) ? OperationState.Phase.UNDETERMINED
+          : OperationState.Phase.RUNNING;
+    };
+    return new OperationState(phase, pc, ours);
   }
 }

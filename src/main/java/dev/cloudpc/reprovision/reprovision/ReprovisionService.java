@@ -45,28 +45,30 @@ public final class ReprovisionService {
     });
   }
 
-  /** When the reprovision under way on the PC started, if one is; fails closed when Graph cannot tell. */
+  /**
+   * When the reprovision under way on the PC started, if one is (Graph lists a Reprovision remote action pending or
+   * active: answering "already running" is then the truth). Otherwise the PC's status must be one from which
+   * Microsoft documents a reprovision (allowlist, see {@link CloudPc}); any other status is refused with its reason.
+   * The remote-action read runs with the app-only credential on every route (v1.0 and /me offer no such read).
+   */
   private Future<Optional<Instant>> runningSince(ReprovisionTarget target, RequestScope scope) {
     CloudPc pc = target.pc();
-    if (pc.busy()) {
-      return Future.failedFuture(Problem.of(409, "cloud-pc-busy", "Conflict", "Cloud PC " + pc.id() + " is '"
-          + pc.status() + "'; it cannot be reprovisioned until that finishes. Nothing was sent.")
-          .with("cloudPcStatus", pc.status()).exception());
-    }
-    Future<Optional<RemoteAction>> last = target.delegated() ? Future.succeededFuture(Optional.empty())
+    Future<Optional<RemoteAction>> last = target.lastReprovision() != null ? target.lastReprovision()
         : directory.lastReprovision(pc.id(), scope);
-    return last.map(action -> {
+    return last.compose(action -> {
       if (action.isPresent() && action.get().underWay()) {
-        return Optional.of(action.get().startDateTime());
+        return Future.succeededFuture(Optional.of(action.get().startDateTime()));
       }
-      return pc.rebuilding() ? Optional.of(Instant.now()) : Optional.empty();
+      return pc.whyNotReprovisionable()
+          .map(why -> Future.<Optional<Instant>>failedFuture(Problem.of(409, "cloud-pc-not-reprovisionable",
+                  "Conflict", "Cloud PC " + pc.id() + " is '" + pc.status() + "': it " + why + ". Nothing was sent.")
+              .with("cloudPcStatus", pc.status()).with("statusDetail", pc.statusDetail()).exception()))
+          .orElseGet(() -> Future.succeededFuture(Optional.empty()));
     });
   }
 
   private Future<ReprovisionOutcome> dryRun(ReprovisionTarget target, RequestScope scope) {
-    Future<Boolean> supported = target.delegated() ? Future.succeededFuture(true)
-        : directory.reprovisionSupported(target.cloudPcId(), scope);
-    return supported.compose(ok -> {
+    return directory.reprovisionSupported(target.cloudPcId(), scope).compose(ok -> {
       if (!ok) {
         return Future.failedFuture(Problem.of(409, "reprovision-not-supported", "Conflict", "Graph does not offer "
             + "Reprovision for Cloud PC " + target.cloudPcId() + " right now (getSupportedCloudPcRemoteActions).")

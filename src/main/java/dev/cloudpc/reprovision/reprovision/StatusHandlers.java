@@ -13,7 +13,9 @@ import java.util.Optional;
 
 /**
  * Status for people and flows: the Cloud PC's state as flat JSON, and the poll target of one reprovision operation
- * (202 while running, 200 when done, a problem when the rebuild failed — so a flow's "run after failed" works).
+ * (202 while running, 200 when done, a 422 problem when Graph reports it failed, was canceled or is not supported,
+ * a 502 problem when Graph gave no outcome in time — so a flow's "run after failed" runs whenever success is not
+ * Graph's word).
  */
 public final class StatusHandlers {
   private final TargetResolver resolver;
@@ -72,20 +74,33 @@ public final class StatusHandlers {
         Responses.json(ctx, 202, body.put("state", "running"));
       }
       case SUCCEEDED -> Responses.json(ctx, 200, body.put("state", "succeeded")
-          .put("completedAt", state.action() == null ? pc.lastModifiedDateTime() : state.action()
-              .lastUpdatedDateTime()));
+          .put("completedAt", state.action().lastUpdatedDateTime()));
       case FAILED -> {
-        JsonObject detail = state.action() != null && state.action().statusDetail() != null
-            ? state.action().statusDetail() : pc.statusDetail();
+        RemoteAction action = state.action();
+        JsonObject detail = action.statusDetail() != null ? action.statusDetail() : pc.statusDetail();
         String why = detail == null ? "Graph gave no detail" : detail.getString("code", "") + ": "
             + detail.getString("message", "");
-        ctx.fail(Problem.of(422, "reprovision-failed", "Reprovision failed", "The reprovision of Cloud PC "
-                + pc.id() + " failed (" + why + "). Check the Cloud PC in Intune → Devices → Windows 365; a new "
-                + "reprovision can be requested.")
-            .with("cloudPcId", pc.id()).with("operationId", operationId).with("statusDetail", detail).exception());
+        ctx.fail(Problem.of(422, "reprovision-" + slug(action.actionState()), "Reprovision did not complete",
+                "The reprovision of Cloud PC " + pc.id() + " ended '" + action.actionState() + "' in Graph ("
+                + why + "). Check the Cloud PC in Intune → Devices → Windows 365; a new reprovision can be "
+                + "requested.")
+            .with("cloudPcId", pc.id()).with("operationId", operationId).with("actionState", action.actionState())
+            .with("statusDetail", detail).exception());
       }
-      default -> throw new IllegalStateException(state.phase().name());
+      case UNDETERMINED -> ctx.fail(Problem.of(502, "reprovision-outcome-unknown", "Outcome unknown",
+              "Graph has not reported how the reprovision of Cloud PC " + pc.id() + " accepted at " + acceptedAt
+              + " ended (" + (state.action() == null ? "no matching Reprovision remote action"
+                  : "remote action state '" + state.action().actionState() + "'") + "), so success cannot be "
+              + "claimed. Check the Cloud PC's remote actions in Intune → Devices → Windows 365 → the Cloud PC, or "
+              + "GET /api/cloudpcs/" + pc.id() + ", before requesting another reprovision.")
+          .with("cloudPcId", pc.id()).with("operationId", operationId).with("cloudPcStatus", pc.status())
+          .exception());
     }
+  }
+
+  /** failed → reprovision-failed, canceled → reprovision-canceled, notSupported → reprovision-not-supported. */
+  private static String slug(String actionState) {
+    return actionState.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
   }
 
   private static Instant acceptedAt(String operationId) {
@@ -110,7 +125,7 @@ public final class StatusHandlers {
         .put("status", pc.status())
         .put("statusDetailCode", pc.statusDetail() == null ? null : pc.statusDetail().getString("code"))
         .put("statusDetailMessage", pc.statusDetail() == null ? null : pc.statusDetail().getString("message"))
-        .put("reprovisionRunning", pc.rebuilding() || last.map(RemoteAction::underWay).orElse(false))
+        .put("reprovisionRunning", last.map(RemoteAction::underWay).orElse(false))
         .put("lastReprovisionState", last.map(RemoteAction::actionState).orElse(null))
         .put("lastReprovisionStartedAt", last.map(a -> a.startDateTime().toString()).orElse(null))
         .put("lastReprovisionUpdatedAt", last.map(RemoteAction::lastUpdatedDateTime).orElse(null))

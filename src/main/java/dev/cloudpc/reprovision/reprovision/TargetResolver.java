@@ -18,35 +18,51 @@ import java.util.List;
  * Decides which Cloud PC a request may touch, before anything is changed: the caller's rights for the route, and for
  * the users and me routes that the PC belongs to that user (decided by {@code oid}, compared through the UPN Graph
  * returns for it — never by the token's mutable {@code upn}/{@code preferred_username}).
+ *
+ * <p>Credentials: Graph documents {@code /me/cloudPCs/{id}/reprovision} and {@code /users/{id}/cloudPCs/{id}/
+ * reprovision} as APIs for the signed-in user, so with {@code GRAPH_CREDENTIAL=on-behalf-of} only a user acting on
+ * their <em>own</em> PC goes through Graph's {@code /me} route with the exchanged token; an admin acting for someone
+ * else, and every other call, uses the app-only credential on the admin route.
+ *
+ * <p>A user acting for themselves (me, users and users-all routes without the admin role) must also be allowed to
+ * reset by the tenant's Windows 365 user setting ({@link UserResetPolicy}); admins are not affected.
  */
 public final class TargetResolver {
   private final AccessPolicy policy;
   private final CloudPcDirectory directory;
+  private final UserResetPolicy resetPolicy;
   private final boolean delegated;
 
-  public TargetResolver(AccessPolicy policy, CloudPcDirectory directory, GraphTokens tokens) {
+  public TargetResolver(AccessPolicy policy, CloudPcDirectory directory, UserResetPolicy resetPolicy,
+                        GraphTokens tokens) {
     this.policy = policy;
     this.directory = directory;
+    this.resetPolicy = resetPolicy;
     this.delegated = tokens.delegatedUserRoutes();
   }
 
-  /** Any Cloud PC in the tenant: admins only. */
+  /**
+   * Any Cloud PC in the tenant: admins only. The PC and its remote actions are read in parallel, so that only two
+   * Graph round trips (these reads, then the POST) precede the answer; both finish before anything is sent.
+   */
   public Future<ReprovisionTarget> admin(String cloudPcId, ReprovisionOptions options, Caller caller,
                                          RequestScope scope) {
     policy.requireAdmin(caller);
-    return directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope)
-        .map(pc -> new ReprovisionTarget("admin", pc, GraphCall.post(adminPath(cloudPcId), options.graphBody()),
-            false));
+    Future<CloudPc> pc = directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope);
+    Future<java.util.Optional<RemoteAction>> last = directory.lastReprovision(cloudPcId, scope);
+    return Future.all(pc, last).map(both -> new ReprovisionTarget("admin", pc.result(),
+        GraphCall.post(adminPath(cloudPcId), options.graphBody()), false, last));
   }
 
   /** A Cloud PC that must belong to {@code userId}: admins for anyone, users only for themselves. */
   public Future<ReprovisionTarget> forUser(String userId, String cloudPcId, Caller caller, RequestScope scope) {
     policy.requireAdminOrSelfUser(caller);
     boolean actingForSelf = !policy.isAdmin(caller);
-    if (delegated && caller.isUser()) {
-      // Graph enforces the user's rights on its own /users/{id} route with the exchanged token.
-      return userMustBeCaller(actingForSelf ? userId : null, caller, scope).compose(v -> delegatedTarget("users",
-          cloudPcId, "/users/" + GraphCall.segment(userId) + "/cloudPCs/" + cloudPcId, caller, scope));
+    if (actingForSelf && delegated && caller.isUser()) {
+      // userId was shown to be the caller: Graph's /me route with the caller's own token.
+      return userMustBeCaller(userId, caller, scope)
+          .compose(v -> resetPolicy.requireResetAllowed(caller.objectId(), caller, cloudPcId, scope))
+          .compose(v -> delegatedTarget("users", cloudPcId, caller, scope));
     }
     return userMustBeCaller(actingForSelf ? userId : null, caller, scope)
         .compose(v -> directory.user(userId, scope))
@@ -57,8 +73,10 @@ public final class TargetResolver {
                 : Problem.notFound("cloud-pc-not-assigned", "Cloud PC " + cloudPcId + " is not assigned to user "
                     + userId + "; check the user and the Cloud PC id.").exception());
           }
-          return Future.succeededFuture(new ReprovisionTarget("users", pc,
-              GraphCall.post(adminPath(cloudPcId), new JsonObject()), false));
+          return (actingForSelf ? resetPolicy.requireResetAllowed(caller.objectId(), caller, cloudPcId, scope)
+              : Future.<Void>succeededFuture())
+              .map(v -> new ReprovisionTarget("users", pc, GraphCall.post(adminPath(cloudPcId), new JsonObject()),
+                  false));
         }));
   }
 
@@ -66,20 +84,25 @@ public final class TargetResolver {
   public Future<ReprovisionTarget> me(String cloudPcId, Caller caller, RequestScope scope) {
     policy.requireSelfUser(caller);
     if (delegated) {
-      return delegatedTarget("me", cloudPcId, "/me/cloudPCs/" + cloudPcId, caller, scope);
+      return resetPolicy.requireResetAllowed(caller.objectId(), caller, cloudPcId, scope)
+          .compose(v -> delegatedTarget("me", cloudPcId, caller, scope));
     }
     return directory.user(caller.objectId(), scope)
         .compose(me -> directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope).compose(pc ->
             pc.assignedTo(me.userPrincipalName())
-                ? Future.succeededFuture(new ReprovisionTarget("me", pc,
-                    GraphCall.post(adminPath(cloudPcId), new JsonObject()), false))
+                ? resetPolicy.requireResetAllowed(caller.objectId(), caller, cloudPcId, scope)
+                    .map(v -> new ReprovisionTarget("me", pc, GraphCall.post(adminPath(cloudPcId),
+                        new JsonObject()), false))
                 : Future.failedFuture(AccessPolicy.notYours("Cloud PC " + cloudPcId + " is not assigned to you."))));
   }
 
   /** Every Cloud PC of {@code userId}: admins for anyone, users only for themselves (app-only Graph calls). */
   public Future<List<ReprovisionTarget>> allOfUser(String userId, Caller caller, RequestScope scope) {
     policy.requireAdminOrSelfUser(caller);
-    return userMustBeCaller(policy.isAdmin(caller) ? null : userId, caller, scope)
+    boolean actingForSelf = !policy.isAdmin(caller);
+    return userMustBeCaller(actingForSelf ? userId : null, caller, scope)
+        .compose(v -> actingForSelf ? resetPolicy.requireResetAllowed(caller.objectId(), caller, "*", scope)
+            : Future.<Void>succeededFuture())
         .compose(v -> directory.user(userId, scope))
         .compose(user -> directory.cloudPcsOf(user.userPrincipalName(), scope))
         .map(pcs -> pcs.stream().map(pc -> new ReprovisionTarget("users-all", pc,
@@ -112,8 +135,10 @@ public final class TargetResolver {
                 : Future.failedFuture(AccessPolicy.notYours("Cloud PC " + cloudPcId + " is not assigned to you."))));
   }
 
-  private Future<ReprovisionTarget> delegatedTarget(String route, String cloudPcId, String pcPath, Caller caller,
+  /** Graph's {@code /me/cloudPCs/{id}} with the caller's exchanged token: Graph itself shows only their own PCs. */
+  private Future<ReprovisionTarget> delegatedTarget(String route, String cloudPcId, Caller caller,
                                                     RequestScope scope) {
+    String pcPath = "/me/cloudPCs/" + GraphCall.segment(cloudPcId);
     GraphCall read = GraphCall.get(pcPath).onBehalfOf(caller);
     return directory.cloudPc(read, cloudPcId, scope).map(pc -> new ReprovisionTarget(route, pc,
         GraphCall.post(pcPath + "/reprovision", new JsonObject()).onBehalfOf(caller), true));
