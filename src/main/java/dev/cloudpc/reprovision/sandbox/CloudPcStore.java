@@ -36,7 +36,9 @@ final class CloudPcStore {
 
   private final SandboxDirectory directory;
   private final Map<String, History> histories = new ConcurrentHashMap<>();
-  private final Map<String, StatusDetail> failNext = new ConcurrentHashMap<>();
+  private final Map<String, RemoteAction.Ending> endNext = new ConcurrentHashMap<>();
+  /** Statuses set by tests (e.g. pendingProvision, movingRegion): they win over the computed one. */
+  private final Map<String, String> statusOverrides = new ConcurrentHashMap<>();
   private final Set<String> unsupported = ConcurrentHashMap.newKeySet();
   private volatile Duration rebuildTime;
 
@@ -53,8 +55,16 @@ final class CloudPcStore {
     rebuildTime = value;
   }
 
-  void failNextRebuild(String id, StatusDetail detail) {
-    failNext.put(key(id), detail);
+  void endNextRebuild(String id, RemoteAction.Ending ending) {
+    endNext.put(key(id), ending);
+  }
+
+  void overrideStatus(String id, String status) {
+    if (status == null) {
+      statusOverrides.remove(key(id));
+    } else {
+      statusOverrides.put(key(id), status);
+    }
   }
 
   void reprovisionSupported(String id, boolean supported) {
@@ -78,6 +88,10 @@ final class CloudPcStore {
       return new Start(Start.Kind.NOT_SUPPORTED, null);
     }
     CloudPcSeed pc = seed.get();
+    String overridden = statusOverrides.get(pc.id());
+    if (overridden != null && !Set.of("provisioned", "provisionedWithWarnings", "failed").contains(overridden)) {
+      return new Start(Start.Kind.BUSY, null);
+    }
     Start[] outcome = new Start[1];
     histories.compute(pc.id(), (ignored, history) -> {
       History current = history != null ? history : new History(List.of(), pc.osVersion(), "standardUser");
@@ -88,7 +102,7 @@ final class CloudPcStore {
       }
       // A queued failure belongs to the rebuild that actually starts, not to a refused request.
       RemoteAction action = new RemoteAction(pc.id(), pc.managedDeviceId(), now, now.plus(rebuildTime),
-          failNext.remove(pc.id()));
+          endNext.remove(pc.id()));
       outcome[0] = new Start(Start.Kind.STARTED, action);
       return current.with(action, osVersion, userAccountType);
     });
@@ -114,10 +128,15 @@ final class CloudPcStore {
         status = "provisioning";
         modified = last.start();
       } else {
-        status = last.failure() == null ? "provisioned" : "failed";
-        detail = last.failure();
+        status = last.failedAt(now) ? "failed" : "provisioned";
+        detail = last.failedAt(now) ? last.ending().detail() : null;
         modified = last.end();
       }
+    }
+    String overridden = statusOverrides.get(pc.id());
+    if (overridden != null) {
+      status = overridden;
+      detail = null;
     }
     return new CloudPcView(pc.id(), pc.name(), pc.name(), pc.managedDeviceId(), pc.user().userPrincipalName(),
         pc.user().id(), status, detail, SandboxSeed.PROVISIONING_POLICY, SandboxSeed.SERVICE_PLAN, os, accountType,
@@ -133,7 +152,8 @@ final class CloudPcStore {
   /** Back to the seeded state: every PC provisioned, no history, no queued failures. */
   void reset() {
     histories.clear();
-    failNext.clear();
+    endNext.clear();
+    statusOverrides.clear();
     unsupported.clear();
   }
 

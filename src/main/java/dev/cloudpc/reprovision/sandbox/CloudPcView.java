@@ -6,7 +6,7 @@ import java.time.Instant;
 /**
  * A Cloud PC as Graph would show it at one instant.
  *
- * @param status       provisioned, provisioning or failed
+ * @param status       provisioned, provisioning or failed, or whatever a test set ({@code setStatus})
  * @param statusDetail null unless {@code status} is failed
  */
 public record CloudPcView(String id, String displayName, String managedDeviceName, String managedDeviceId,

@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,25 +34,42 @@ final class GraphRoutes {
 
   private static final String VERSION = "(beta|v1\\.0)";
   private static final String CLOUD_PCS = "/" + VERSION + "/deviceManagement/virtualEndpoint/cloudPCs";
+  private static final String BETA_CLOUD_PCS = "/(beta)/deviceManagement/virtualEndpoint/cloudPCs";
+  /**
+   * cloudPcStatus members up to the evolvable-enum sentinel; later ones (movingRegion, preparing, …) are sent only
+   * to a request with {@code Prefer: include-unknown-enum-members}, others get {@code unknownFutureValue}
+   * (api-reference/beta/resources/cloudpc.md, "cloudPcStatus values"; graph/best-practices-concept.md).
+   */
+  private static final Set<String> STATUS_BEFORE_SENTINEL = Set.of("notProvisioned", "provisioning", "provisioned",
+      "inGracePeriod", "deprovisioning", "failed", "provisionedWithWarnings", "resizing", "restoring",
+      "pendingProvision", "unknownFutureValue");
+  /** Graph's default page size varies by API; this one is small enough that tests can exceed it. */
+  static final int DEFAULT_PAGE_SIZE = 100;
   private static final String BULK = "/(beta)/deviceManagement/virtualEndpoint/bulkActions";
 
   private final CloudPcStore store;
   private final BulkActions bulkActions;
   private final String baseUrl;
+  private final SandboxUserSettings userSettings;
   private final List<Route> routes;
+  private volatile int pageSize = DEFAULT_PAGE_SIZE;
 
-  GraphRoutes(CloudPcStore store, BulkActions bulkActions, String baseUrl) {
+  GraphRoutes(CloudPcStore store, BulkActions bulkActions, SandboxUserSettings userSettings, String baseUrl) {
     this.store = store;
     this.bulkActions = bulkActions;
+    this.userSettings = userSettings;
     this.baseUrl = baseUrl;
     this.routes = List.of(
         route("GET", CLOUD_PCS, this::listCloudPcs),
         route("GET", CLOUD_PCS + "/([^/]+)", this::getCloudPc),
         route("POST", CLOUD_PCS + "/([^/]+)/reprovision", this::reprovisionAsAdmin),
-        route("GET", CLOUD_PCS + "/([^/]+)/getSupportedCloudPcRemoteActions(?:\\(\\))?", this::supportedActions),
-        // Beta only: on v1.0 the segment is unknown, as in Graph.
-        route("GET", "/(beta)/deviceManagement/virtualEndpoint/cloudPCs/([^/]+)"
-            + "/retrieveCloudPcRemoteActionResults(?:\\(\\))?", this::remoteActionResults),
+        // Beta only: v1.0 has neither function (api-reference/v1.0/resources/cloudpc.md lists no such method), so
+        // on v1.0 the segment is unknown and Graph answers 400 "Resource not found for the segment".
+        route("GET", BETA_CLOUD_PCS + "/([^/]+)/getSupportedCloudPcRemoteActions(?:\\(\\))?", this::supportedActions),
+        route("GET", BETA_CLOUD_PCS + "/([^/]+)/retrieveCloudPcRemoteActionResults(?:\\(\\))?",
+            this::remoteActionResults),
+        route("GET", "/" + VERSION + "/deviceManagement/virtualEndpoint/userSettings", this::listUserSettings),
+        route("POST", "/" + VERSION + "/users/([^/]+)/checkMemberGroups", this::checkMemberGroups),
         route("GET", "/" + VERSION + "/users/([^/]+)", this::getUser),
         route("GET", "/" + VERSION + "/me/cloudPCs/([^/]+)",
             (call, path) -> asMe(call, segment(path, 2), id -> cloudPcJson(call, path, id))),
@@ -99,7 +118,7 @@ final class GraphRoutes {
 
   private GraphAnswer cloudPcJson(GraphCall call, Matcher path, String id) {
     return store.view(id)
-        .map(pc -> GraphAnswer.json(200, select(call, pc.toJson()
+        .map(pc -> GraphAnswer.json(200, select(call, shape(call, path, pc.toJson())
             .put("@odata.context", context(path, "deviceManagement/virtualEndpoint/cloudPCs/$entity")))))
         .orElseGet(() -> GraphErrors.cloudPcNotFound(call, id));
   }
@@ -111,14 +130,12 @@ final class GraphRoutes {
           + " $filter=userPrincipalName eq '<upn>'; got: " + call.params().get("$filter"));
     }
     Instant now = Instant.now();
-    JsonArray value = new JsonArray();
+    List<JsonObject> value = new ArrayList<>();
     store.directory().user(upn.get())
         .filter(user -> user.userPrincipalName().equalsIgnoreCase(upn.get()))
         .ifPresent(user -> store.directory().cloudPcsOf(user)
-            .forEach(pc -> value.add(select(call, store.view(pc, now).toJson()))));
-    return GraphAnswer.json(200, new JsonObject()
-        .put("@odata.context", context(path, "deviceManagement/virtualEndpoint/cloudPCs"))
-        .put("value", value));
+            .forEach(pc -> value.add(select(call, shape(call, path, store.view(pc, now).toJson())))));
+    return page(call, path, "deviceManagement/virtualEndpoint/cloudPCs", value);
   }
 
   private GraphAnswer reprovisionAsAdmin(GraphCall call, Matcher path) {
@@ -172,11 +189,8 @@ final class GraphRoutes {
       return GraphErrors.cloudPcNotFound(call, id);
     }
     Instant now = Instant.now();
-    JsonArray value = new JsonArray();
-    store.actions(id).forEach(action -> value.add(action.toJson(now)));
-    return GraphAnswer.json(200, new JsonObject()
-        .put("@odata.context", context(path, "Collection(microsoft.graph.cloudPcRemoteActionResult)"))
-        .put("value", value));
+    List<JsonObject> value = store.actions(id).stream().map(action -> action.toJson(now)).toList();
+    return page(call, path, "Collection(microsoft.graph.cloudPcRemoteActionResult)", value);
   }
 
   private GraphAnswer supportedActions(GraphCall call, Matcher path) {
@@ -193,6 +207,83 @@ final class GraphRoutes {
     return GraphAnswer.json(200, new JsonObject()
         .put("@odata.context", context(path, "Collection(microsoft.graph.cloudPcRemoteActionCapability)"))
         .put("value", value));
+  }
+
+  /** Assignments appear only on {@code $expand=assignments} (cloudpcusersetting.md, Relationships). */
+  private GraphAnswer listUserSettings(GraphCall call, Matcher path) {
+    String expand = call.params().get("$expand");
+    return page(call, path, "deviceManagement/virtualEndpoint/userSettings",
+        userSettings.toJson(expand != null && expand.contains("assignments")));
+  }
+
+  /** At most 20 group ids; the answer lists those the user is a member of, transitively. */
+  private GraphAnswer checkMemberGroups(GraphCall call, Matcher path) {
+    String key = segment(path, 2);
+    Optional<SandboxUser> user = store.directory().user(key);
+    if (user.isEmpty()) {
+      return userNotFound(call, key);
+    }
+    JsonArray ids;
+    try {
+      ids = new JsonObject(call.body()).getJsonArray("groupIds");
+    } catch (RuntimeException e) {
+      ids = null;
+    }
+    if (ids == null || ids.isEmpty() || ids.size() > 20 || !ids.stream().allMatch(String.class::isInstance)) {
+      return GraphErrors.badRequest(call, "groupIds must list 1 to 20 group ids.");
+    }
+    List<String> asked = ids.stream().map(String.class::cast).toList();
+    return GraphAnswer.json(200, new JsonObject()
+        .put("@odata.context", context(path, "Collection(Edm.String)"))
+        .put("value", new JsonArray(userSettings.memberGroups(user.get().id(), asked))));
+  }
+
+  void pageSize(int size) {
+    pageSize = size;
+  }
+
+  /**
+   * One page of a collection, with {@code @odata.nextLink} to the rest (graph/paging.md): the same URL with a
+   * {@code $skiptoken}, which clients must treat as opaque.
+   */
+  private GraphAnswer page(GraphCall call, Matcher path, String what, List<JsonObject> all) {
+    int from;
+    try {
+      from = Math.max(0, Integer.parseInt(Objects.requireNonNullElse(call.params().get("$skiptoken"), "0")));
+    } catch (NumberFormatException e) {
+      return GraphErrors.badRequest(call, "Invalid $skiptoken.");
+    }
+    int size = pageSize;
+    int to = Math.min(all.size(), from + size);
+    JsonObject body = new JsonObject()
+        .put("@odata.context", context(path, what))
+        .put("value", new JsonArray(new ArrayList<>(all.subList(Math.min(from, to), to))));
+    if (to < all.size()) {
+      String query = call.rawQuery().replaceAll("(^|&)(\\$|%24)skiptoken=[^&]*", "");
+      query = query.replaceFirst("^&", "");
+      body.put("@odata.nextLink", baseUrl + call.path() + "?" + (query.isEmpty() ? "" : query + "&")
+          + "$skiptoken=" + to);
+    }
+    return GraphAnswer.json(200, body);
+  }
+
+  /**
+   * The cloudPC as this request may see it: v1.0 has no {@code status}/{@code statusDetail}
+   * (api-reference/v1.0/resources/cloudpc.md), and statuses after the evolvable-enum sentinel need the Prefer header.
+   */
+  private static JsonObject shape(GraphCall call, Matcher path, JsonObject pc) {
+    if ("v1.0".equals(path.group(1))) {
+      pc.remove("status");
+      pc.remove("statusDetail");
+      return pc;
+    }
+    String prefer = call.headers().get("Prefer");
+    boolean allMembers = prefer != null && prefer.toLowerCase(java.util.Locale.ROOT)
+        .contains("include-unknown-enum-members");
+    if (!allMembers && pc.getValue("status") instanceof String status && !STATUS_BEFORE_SENTINEL.contains(status)) {
+      pc.put("status", "unknownFutureValue");
+    }
+    return pc;
   }
 
   private static JsonObject capability(String name, boolean enabled) {

@@ -6,13 +6,24 @@ import java.time.Instant;
 
 /**
  * One started reprovision. Its state is a function of the clock, so thousands of rebuilds need no timers:
- * pending for the first tenth (at most 2 s), then active until {@code end}, then done or failed.
+ * pending for the first tenth (at most 2 s), then active until {@code end}, then its ending: done unless told
+ * otherwise. Graph's actionState values are none, pending, canceled, active, done, failed, notSupported
+ * (api-reference/beta/resources/cloudpcremoteactionresult.md); any of them can be the ending.
  *
- * @param failure set when the rebuild was told to fail ({@code failNextRebuild}); applies from {@code end} on
+ * @param ending how the rebuild ends ({@code endNextRebuild}); null: done
  */
-record RemoteAction(String cloudPcId, String managedDeviceId, Instant start, Instant end, StatusDetail failure) {
+record RemoteAction(String cloudPcId, String managedDeviceId, Instant start, Instant end, Ending ending) {
+
+  /** A rebuild's final actionState, with the statusDetail Graph gives for it (may be null). */
+  record Ending(String state, StatusDetail detail) {
+  }
 
   static final String NAME = "Reprovision";
+
+  /** The rebuild ended failed: the PC then shows status failed with the detail. */
+  boolean failedAt(Instant now) {
+    return !runningAt(now) && ending != null && "failed".equals(ending.state());
+  }
   private static final Duration MAX_PENDING = Duration.ofSeconds(2);
 
   boolean runningAt(Instant now) {
@@ -26,7 +37,7 @@ record RemoteAction(String cloudPcId, String managedDeviceId, Instant start, Ins
     if (runningAt(now)) {
       return "active";
     }
-    return failure == null ? "done" : "failed";
+    return ending == null ? "done" : ending.state();
   }
 
   private Instant activeFrom() {
@@ -48,6 +59,7 @@ record RemoteAction(String cloudPcId, String managedDeviceId, Instant start, Ins
         .put("lastUpdatedDateTime", updated.toString())
         .put("cloudPcId", cloudPcId)
         .put("managedDeviceId", managedDeviceId)
-        .put("statusDetail", "failed".equals(state) ? failure.toJson() : null);
+        .put("statusDetail", ending != null && state.equals(ending.state()) && ending.detail() != null
+            ? ending.detail().toJson() : null);
   }
 }

@@ -24,6 +24,8 @@ public final class SandboxGraph {
   private final BulkActions bulkActions = new BulkActions();
   private final FaultPlan faults = new FaultPlan();
   private final RequestRecorder recorder = new RequestRecorder();
+  private final SandboxUserSettings userSettings = new SandboxUserSettings();
+  private final GraphRoutes routes;
   private final GraphPipeline pipeline;
 
   SandboxGraph(Vertx vertx, URI baseUrl, SandboxIdentity identity, SandboxDirectory directory,
@@ -31,8 +33,8 @@ public final class SandboxGraph {
     this.baseUrl = baseUrl;
     this.identity = identity;
     this.store = new CloudPcStore(directory, rebuildTime);
-    this.pipeline = new GraphPipeline(vertx, new GraphRoutes(store, bulkActions, baseUrl.toString()), faults,
-        recorder, identity::verifyGraphToken, latency);
+    this.routes = new GraphRoutes(store, bulkActions, userSettings, baseUrl.toString());
+    this.pipeline = new GraphPipeline(vertx, routes, faults, recorder, identity::verifyGraphToken, latency);
   }
 
   public URI baseUrl() {
@@ -97,7 +99,34 @@ public final class SandboxGraph {
 
   /** The next rebuild of this PC that starts ends {@code failed} with this status detail. */
   public void failNextRebuild(String cloudPcId, String code, String message) {
-    store.failNextRebuild(cloudPcId, new StatusDetail(code, message));
+    endNextRebuild(cloudPcId, "failed", code, message);
+  }
+
+  /**
+   * The next rebuild of this PC that starts ends with this remote-action state (any string: done, failed, canceled,
+   * notSupported, none, or one Graph may add) and, when {@code code} is not null, this status detail.
+   */
+  public void endNextRebuild(String cloudPcId, String actionState, String code, String message) {
+    store.endNextRebuild(cloudPcId, new RemoteAction.Ending(actionState,
+        code == null ? null : new StatusDetail(code, message)));
+  }
+
+  /** Shows this status for the PC (e.g. pendingProvision, movingRegion) until reset; null restores the computed one. */
+  public void setStatus(String cloudPcId, String status) {
+    store.overrideStatus(cloudPcId, status);
+  }
+
+  /** Items per page of every collection (Cloud PCs, remote-action results, user settings). */
+  public void setPageSize(int size) {
+    if (size < 1) {
+      throw new IllegalArgumentException("page size must be at least 1");
+    }
+    routes.pageSize(size);
+  }
+
+  /** The tenant's Windows 365 user settings and groups (seeded; changeable by tests until reset). */
+  public SandboxUserSettings userSettings() {
+    return userSettings;
   }
 
   /** false: getSupportedCloudPcRemoteActions says "disabled" and reprovision answers 400 BadRequest. */
@@ -130,11 +159,13 @@ public final class SandboxGraph {
   }
 
   /**
-   * Back to the state after start: recordings, faults, queued rebuild failures, unsupported flags, bulk actions and
-   * rebuild history are cleared, so every PC is {@code provisioned} again. Latency, rebuild time and the token check
-   * stay as set.
+   * Back to the state after start: recordings, faults, queued rebuild endings, status overrides, unsupported flags,
+   * bulk actions and rebuild history are cleared, so every PC is {@code provisioned} again; page size and user
+   * settings return to the seeded ones. Latency, rebuild time and the token check stay as set.
    */
   public void reset() {
+    userSettings.reset();
+    routes.pageSize(GraphRoutes.DEFAULT_PAGE_SIZE);
     recorder.clear();
     faults.clear();
     store.reset();
