@@ -163,7 +163,7 @@ class MockOAuth2ServerCallersTest extends StrictVertxTest {
   }
 
   private static List<RecordedRequest> posts() {
-    return stack.tenant.graph().requests().stream().filter(r -> r.method().equals("POST")).toList();
+    return stack.tenant.graph().requests().stream().filter(r -> r.path().endsWith("/reprovision")).toList();
   }
 
   /** The sandbox Graph's token check here: signed by the OIDC server for Graph, from the tenant's token issuer. */

@@ -64,7 +64,10 @@ class SandboxUnitsTest {
   void remoteActionStateFollowsTheClock() {
     Instant start = Instant.parse("2025-01-01T00:00:00Z");
     RemoteAction ok = new RemoteAction("pc", "md", start, start.plusSeconds(10), null);
-    RemoteAction bad = new RemoteAction("pc", "md", start, start.plusSeconds(10), new StatusDetail("c", "m"));
+    RemoteAction bad = new RemoteAction("pc", "md", start, start.plusSeconds(10),
+        new RemoteAction.Ending("failed", new StatusDetail("c", "m")));
+    RemoteAction canceled = new RemoteAction("pc", "md", start, start.plusSeconds(10),
+        new RemoteAction.Ending("canceled", null));
 
     assertThat(ok.stateAt(start)).isEqualTo("pending");
     assertThat(ok.stateAt(start.plusSeconds(5))).isEqualTo("active");
@@ -72,6 +75,8 @@ class SandboxUnitsTest {
     assertThat(bad.stateAt(start.plusSeconds(11))).isEqualTo("failed");
     assertThat(bad.toJson(start.plusSeconds(11)).getJsonObject("statusDetail").getString("code")).isEqualTo("c");
     assertThat(ok.toJson(start.plusSeconds(5)).getValue("statusDetail")).isNull();
+    assertThat(canceled.stateAt(start.plusSeconds(11))).isEqualTo("canceled");
+    assertThat(canceled.failedAt(start.plusSeconds(11))).isFalse();
   }
 
   @Test
