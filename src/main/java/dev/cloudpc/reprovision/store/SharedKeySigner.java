@@ -23,11 +23,17 @@ final class SharedKeySigner {
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
   private final String account;
-  private final SecretKeySpec key;
+  private final Mac prototype;
 
+  /** Looks the MAC up and keys it here, at start-up: the provider's first lookup is slow for an event loop. */
   SharedKeySigner(String account, Secret accountKey) {
     this.account = account;
-    this.key = new SecretKeySpec(Base64.getDecoder().decode(accountKey.value()), "HmacSHA256");
+    try {
+      this.prototype = Mac.getInstance("HmacSHA256");
+      prototype.init(new SecretKeySpec(Base64.getDecoder().decode(accountKey.value()), "HmacSHA256"));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
   }
 
   static String date(ZonedDateTime now) {
@@ -41,12 +47,11 @@ final class SharedKeySigner {
   /** The Authorization header value. */
   String authorization(String verb, String contentType, String date, String path) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
+      Mac mac = (Mac) prototype.clone(); // a Mac is not thread-safe; clones share the keyed state
       byte[] signature = mac.doFinal(stringToSign(verb, contentType, date, path).getBytes(StandardCharsets.UTF_8));
       return "SharedKey " + account + ":" + Base64.getEncoder().encodeToString(signature);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("HmacSHA256 cannot be cloned", e);
     }
   }
 }

@@ -36,7 +36,7 @@ public final class Azurite {
   /** The JVM's one Azurite, started on first use. */
   public static synchronized Azurite shared() {
     if (shared == null) {
-      Path dir = Path.of(System.getProperty("azurite.dir", "target/azurite"));
+      Path dir = Path.of(System.getProperty("azurite.dir", "target/azurite")).toAbsolutePath();
       shared = new Azurite(dir, freePort());
       shared.start();
       Runtime.getRuntime().addShutdownHook(new Thread(shared::stop));
