@@ -31,6 +31,8 @@ import dev.cloudpc.reprovision.reprovision.ReprovisionService;
 import dev.cloudpc.reprovision.reprovision.StatusHandlers;
 import dev.cloudpc.reprovision.reprovision.TargetResolver;
 import dev.cloudpc.reprovision.reprovision.UserResetPolicy;
+import dev.cloudpc.reprovision.store.SharedStore;
+import dev.cloudpc.reprovision.store.Stores;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.DeploymentOptions;
@@ -92,11 +94,12 @@ public final class ReprovisionApp {
     TargetResolver resolver = new TargetResolver(new AccessPolicy(settings), directory,
         UserResetPolicy.create(graph, directory, settings.selfServiceIgnoresResetPolicy()), graphTokens);
     AuditLog audit = new AuditLog();
-    ReprovisionService service = new ReprovisionService(graph, directory);
+    SharedStore store = Stores.create(vertx, settings);
+    ReprovisionService service = new ReprovisionService(graph, directory, store);
     OperationTracker tracker = new OperationTracker(directory);
     PollLinks pollLinks = new PollLinks(settings.operationUrlSecret());
     OperationLinks links = new OperationLinks(pollLinks, !settings.functionKeyCallersAreAdmins());
-    ReprovisionHandlers reprovision = new ReprovisionHandlers(resolver, service, new IdempotencyStore(), audit,
+    ReprovisionHandlers reprovision = new ReprovisionHandlers(resolver, service, new IdempotencyStore(store), audit,
         links, settings);
     StatusHandlers status = new StatusHandlers(resolver, directory, tracker, links, settings);
     BulkHandlers bulk = new BulkHandlers(resolver, new BulkReprovisioner(vertx, service, audit), tracker, links,
@@ -110,7 +113,7 @@ public final class ReprovisionApp {
         ApiRoutes.REPROVISION_MINE, reprovision::reprovisionMine,
         ApiRoutes.STATUS, status::status,
         ApiRoutes.OPERATION, status::operation,
-        ApiRoutes.HEALTH, new HealthHandler(settings, signingKeys, graphTokens),
+        ApiRoutes.HEALTH, new HealthHandler(settings, signingKeys, graphTokens, store),
         ApiRoutes.API_DEFINITION, new ApiDefinitionHandler());
     this.router = router(vertx, settings, handoverSecret, handlers, pollLinks,
         new CallerValidator(new TokenVerifier(signingKeys, settings), settings));

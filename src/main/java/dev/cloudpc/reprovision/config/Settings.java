@@ -41,7 +41,11 @@ public record Settings(
     int bulkMaxPcs,
     int jwksMinRefreshSeconds,
     Optional<Secret> operationUrlSecret,
-    boolean selfServiceIgnoresResetPolicy) {
+    boolean selfServiceIgnoresResetPolicy,
+    Optional<StorageConnection> stateStore,
+    String stateTable) {
+
+  private static final Pattern TABLE_NAME = Pattern.compile("^[A-Za-z][A-Za-z0-9]{2,62}$");
 
   public static final Pattern GUID =
       Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
@@ -115,6 +119,12 @@ public record Settings(
         }
       }
     }
+    Optional<StorageConnection> stateStore = StorageConnection.fromSettings(env, cloud);
+    if (stateStore.isPresent() && stateStore.get().accountKey().isEmpty()
+        && (identityEndpoint.isEmpty() || identityHeader.isEmpty())) {
+      throw new SettingsException("AzureWebJobsStorage__accountName", "an identity-based storage connection needs "
+          + "the function app's managed identity (IDENTITY_ENDPOINT and IDENTITY_HEADER, set by the platform)");
+    }
     return new Settings(
         tenantId.toLowerCase(Locale.ROOT),
         clientId,
@@ -141,7 +151,18 @@ public record Settings(
         r.integer("BULK_MAX_CLOUD_PCS", 100, 1, 1000),
         r.integer("AUTH_JWKS_MIN_REFRESH_SECONDS", 30, 0, 3600),
         r.optional("OPERATION_URL_SECRET").map(Secret::new),
-        r.flag("AUTH_SELF_SERVICE_IGNORE_RESET_POLICY", false));
+        r.flag("AUTH_SELF_SERVICE_IGNORE_RESET_POLICY", false),
+        stateStore,
+        stateTable(r));
+  }
+
+  private static String stateTable(Reader r) {
+    String table = r.optional("REPROVISION_STATE_TABLE").orElse("CloudPcReprovisionState");
+    if (!TABLE_NAME.matcher(table).matches()) {
+      throw new SettingsException("REPROVISION_STATE_TABLE", "'" + table + "' must be 3–63 letters and digits "
+          + "starting with a letter (Azure Table naming rules)");
+    }
+    return table;
   }
 
   /** An explicit host can name a cloud AZURE_CLOUD would have refused; refuse it the same way. */
@@ -158,7 +179,7 @@ public record Settings(
   }
 
   /** Reads one setting at a time so that every error names the setting. */
-  private record Reader(Map<String, String> env) {
+  record Reader(Map<String, String> env) {
     Optional<String> optional(String name) {
       String value = env.get(name);
       return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());

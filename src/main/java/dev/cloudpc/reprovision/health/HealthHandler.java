@@ -6,6 +6,7 @@ import dev.cloudpc.reprovision.graph.GraphTokens;
 import dev.cloudpc.reprovision.http.Problem;
 import dev.cloudpc.reprovision.http.ProblemException;
 import dev.cloudpc.reprovision.http.Responses;
+import dev.cloudpc.reprovision.store.SharedStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * GET /api/health (anonymous): settings loaded, the tenant's signing keys fetched, a Graph token obtainable — from
+ * GET /api/health (anonymous): settings loaded, the tenant's signing keys fetched, a Graph token obtainable, the
+ * shared state store answering — from
  * the caches, so a probe never calls Graph and at most fetches what a request would have fetched anyway. 200 with
  * the state, or a 503 problem whose detail names the failing parts; never a secret.
  */
@@ -27,24 +29,28 @@ public final class HealthHandler implements Handler<RoutingContext> {
   private final Settings settings;
   private final SigningKeys keys;
   private final GraphTokens tokens;
+  private final SharedStore store;
 
-  public HealthHandler(Settings settings, SigningKeys keys, GraphTokens tokens) {
+  public HealthHandler(Settings settings, SigningKeys keys, GraphTokens tokens, SharedStore store) {
     this.settings = settings;
     this.keys = keys;
     this.tokens = tokens;
+    this.store = store;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     Future<Void> keyCheck = bounded(keys.ensureKeys());
     Future<Void> tokenCheck = bounded(tokens.appOnly().mapEmpty());
-    Future.join(keyCheck, tokenCheck).onComplete(ignored -> {
+    Future<Void> storeCheck = bounded(store.check());
+    Future.join(keyCheck, tokenCheck, storeCheck).onComplete(ignored -> {
       JsonObject checks = new JsonObject()
           .put("settings", new JsonObject().put("status", "ok").put("detail", "loaded and valid"))
           .put("signingKeys", check(keyCheck, "fetched from " + settings.openIdConfigurationUri(),
               "could not be fetched from " + settings.openIdConfigurationUri() + ": "))
           .put("graphToken", check(tokenCheck, "obtainable with " + settings.graphCredential().settingValue(),
-              "not obtainable with " + settings.graphCredential().settingValue() + ": "));
+              "not obtainable with " + settings.graphCredential().settingValue() + ": "))
+          .put("stateStore", check(storeCheck, store.describe(), store.describe() + ": "));
       JsonObject state = new JsonObject()
           .put("checks", checks)
           .put("cloud", settings.cloud().settingValue())
@@ -54,7 +60,8 @@ public final class HealthHandler implements Handler<RoutingContext> {
           .put("graphApiVersion", settings.graphApiVersion())
           // Cloud PC state (status, remote actions) exists only on beta, whatever version the POST uses.
           .put("graphReadsVersion", "beta")
-          .put("graphCredential", settings.graphCredential().settingValue());
+          .put("graphCredential", settings.graphCredential().settingValue())
+          .put("stateStore", store.describe());
       ctx.response().putHeader("Cache-Control", "no-store");
       List<String> failing = checks.fieldNames().stream()
           .filter(name -> "failing".equals(checks.getJsonObject(name).getString("status")))
@@ -90,7 +97,8 @@ public final class HealthHandler implements Handler<RoutingContext> {
         .collect(Collectors.joining("; "));
     Problem problem = Problem.unavailable("unhealthy", "Not ready: " + parts + ". Requests that need "
             + String.join(" or ", failing) + " fail until this is fixed; check AZURE_AUTHORITY_HOST, AZURE_TENANT_ID "
-            + "and the function's Graph credential (GRAPH_CREDENTIAL).", RETRY_AFTER_SECONDS)
+            + "and the function's Graph credential (GRAPH_CREDENTIAL); for stateStore, AzureWebJobsStorage.",
+            RETRY_AFTER_SECONDS)
         .with("health", "unhealthy");
     for (String member : state.fieldNames()) {
       problem = problem.with(member, state.getValue(member));

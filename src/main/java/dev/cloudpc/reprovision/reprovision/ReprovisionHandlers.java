@@ -10,6 +10,8 @@ import dev.cloudpc.reprovision.reprovision.IdempotencyStore.StoredAnswer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -108,31 +110,22 @@ public final class ReprovisionHandlers {
           + "visible ASCII characters, e.g. a GUID.").exception());
     }
     String storeKey = String.valueOf(caller.objectId() != null ? caller.objectId() : caller.appId()) + "\u0000" + key;
-    IdempotencyStore.Claim claim = idempotency.claim(storeKey, fingerprint.get());
-    if (claim instanceof IdempotencyStore.Mismatch) {
-      return Future.failedFuture(Problem.of(422, "idempotency-key-reused", "Unprocessable request", "This "
-          + "Idempotency-Key was already used for a different request; use a new key for a new request.")
-          .exception());
-    }
-    if (claim instanceof IdempotencyStore.Replay replay) {
-      RequestScope scope = RequestScope.of(ctx);
-      return replay.answer().map(answer -> {
+    String code = ctx.request().getParam("code");
+    String encodedCode = code == null ? null : URLEncoder.encode(code, StandardCharsets.UTF_8);
+    RequestScope scope = RequestScope.of(ctx);
+    return idempotency.claim(storeKey, fingerprint.get(), encodedCode).compose(claim -> {
+      if (claim instanceof IdempotencyStore.Owner owner) {
+        return work.get().transform(owner::settle);
+      }
+      return ((IdempotencyStore.Replay) claim).answer().map(answer -> {
         audit.record(scope, caller, "replay", PathParams.cloudPcId(ctx), null, "replayed", null, key.length() > 64
             ? key.substring(0, 64) : key);
         Map<String, String> headers = new LinkedHashMap<>(answer.headers());
         headers.put("Idempotent-Replayed", "true");
-        return new StoredAnswer(answer.status(), answer.contentType(), answer.body(), headers);
+        return IdempotencyStore.forCaller(new StoredAnswer(answer.status(), answer.contentType(), answer.body(),
+            headers), encodedCode);
       });
-    }
-    IdempotencyStore.Owner owner = (IdempotencyStore.Owner) claim;
-    Future<StoredAnswer> answer = work.get();
-    answer.onComplete(ar -> {
-      if (ar.failed() || ar.result().status() == 429 || ar.result().status() >= 500) {
-        idempotency.forget(storeKey, owner.promise().future());
-      }
-      owner.promise().handle(ar);
-    });
-    return answer;
+    }); // a refusal (422, 409, store unavailable 503) fails the request with its problem
   }
 
   private StoredAnswer accepted(ReprovisionOutcome outcome, RequestScope scope) {

@@ -5,8 +5,8 @@ import dev.cloudpc.reprovision.graph.GraphErrors;
 import dev.cloudpc.reprovision.http.Problem;
 import dev.cloudpc.reprovision.http.ProblemException;
 import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.store.SharedStore;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Optional;
@@ -15,8 +15,8 @@ import java.util.Set;
 /**
  * Sends a reprovision at most once: refuses a PC another operation owns, answers "already running" instead of
  * sending a second wipe while one is pending or running (as Graph reports it), and coalesces concurrent requests for
- * one PC on this instance into a single POST, remembered for a while after Graph accepted it because Graph's status
- * may lag behind the POST. An answer that leaves open whether Graph acted (5xx, timeout, reset) is remembered the
+ * one PC into a single POST — on this instance and, through the shared store, across instances — remembered for a while
+ * after Graph accepted it because Graph's status may lag behind the POST. An answer that leaves open whether Graph acted (5xx, timeout, reset) is remembered the
  * same way, so a caller's automatic retry gets that answer again instead of a possible second wipe.
  */
 public final class ReprovisionService {
@@ -24,11 +24,13 @@ public final class ReprovisionService {
 
   private final GraphClient graph;
   private final CloudPcDirectory directory;
-  private final RecentReprovisions recent = new RecentReprovisions();
+  private final RecentReprovisions recent;
 
-  public ReprovisionService(GraphClient graph, CloudPcDirectory directory) {
+  /** @param store where the memory of recent reprovisions is shared with the other instances */
+  public ReprovisionService(GraphClient graph, CloudPcDirectory directory, SharedStore store) {
     this.graph = graph;
     this.directory = directory;
+    this.recent = new RecentReprovisions(store);
   }
 
   public Future<ReprovisionOutcome> reprovision(ReprovisionTarget target, boolean dryRun, RequestScope scope) {
@@ -98,26 +100,14 @@ public final class ReprovisionService {
 
   private Future<ReprovisionOutcome> once(ReprovisionTarget target, RequestScope scope) {
     String id = target.cloudPcId();
-    Promise<ReprovisionOutcome> promise = Promise.promise();
-    Future<ReprovisionOutcome> other = recent.claim(id, promise.future());
-    if (other != null) {
-      return other.map(ReprovisionOutcome::asDuplicate);
-    }
-    Instant sentAt = Instant.now();
-    Future.succeededFuture().compose(v -> graph.send(target.reprovision(), scope)) // a throw must free the claim
-        .compose(response -> response.ok()
-            ? Future.succeededFuture(new ReprovisionOutcome(ReprovisionOutcome.Kind.ACCEPTED, target,
-                response.requestId(), sentAt, null))
-            : Future.<ReprovisionOutcome>failedFuture(GraphErrors.problem(response, target.delegated(),
-                "the reprovision of Cloud PC " + id).exception()))
-        .onComplete(ar -> {
-          promise.handle(ar);
-          if (ar.succeeded() || mayHaveActed(ar.cause())) {
-            recent.remember(id, promise.future()); // a retry after an ambiguous failure must not wipe twice
-          } else {
-            recent.forget(id, promise.future());
-          }
-        });
-    return promise.future();
+    return recent.once(target, () -> {
+      Instant sentAt = Instant.now();
+      return graph.send(target.reprovision(), scope)
+          .compose(response -> response.ok()
+              ? Future.succeededFuture(new ReprovisionOutcome(ReprovisionOutcome.Kind.ACCEPTED, target,
+                  response.requestId(), sentAt, null))
+              : Future.<ReprovisionOutcome>failedFuture(GraphErrors.problem(response, target.delegated(),
+                  "the reprovision of Cloud PC " + id).exception()));
+    }, ReprovisionService::mayHaveActed);
   }
 }

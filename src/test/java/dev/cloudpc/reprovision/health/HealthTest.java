@@ -44,7 +44,8 @@ class HealthTest extends StrictVertxTest {
             JsonObject body = response.bodyAsJsonObject();
             assertThat(body.getString("health")).isEqualTo("healthy");
             JsonObject checks = body.getJsonObject("checks");
-            assertThat(checks.fieldNames()).containsExactlyInAnyOrder("settings", "signingKeys", "graphToken");
+            assertThat(checks.fieldNames()).containsExactlyInAnyOrder("settings", "signingKeys", "graphToken",
+                "stateStore");
             checks.forEach(check -> assertThat(((JsonObject) check.getValue()).getString("status"))
                 .as(check.getKey()).isEqualTo("ok"));
             assertThat(checks.getJsonObject("signingKeys").getString("detail"))
