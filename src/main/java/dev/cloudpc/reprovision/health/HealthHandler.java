@@ -16,8 +16,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * GET /api/health (anonymous): settings loaded, the tenant's signing keys fetched, a Graph token obtainable — from
- * the caches, so a probe never calls Graph and at most fetches what a request would have fetched anyway. 200 with
+ * GET /api/health (anonymous): settings loaded, the tenant's signing keys fetched, a Graph token obtainable and not
+ * refused by Graph since — from the caches, so a probe never calls Graph and at most fetches what a request would have fetched anyway. 200 with
  * the state, or a 503 problem whose detail names the failing parts; never a secret.
  */
 public final class HealthHandler implements Handler<RoutingContext> {
@@ -37,14 +37,14 @@ public final class HealthHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Future<Void> keyCheck = bounded(keys.ensureKeys());
-    Future<Void> tokenCheck = bounded(tokens.appOnly().mapEmpty());
+    Future<Void> tokenCheck = bounded(tokens.appOnly().compose(token -> notRefused()));
     Future.join(keyCheck, tokenCheck).onComplete(ignored -> {
       JsonObject checks = new JsonObject()
           .put("settings", new JsonObject().put("status", "ok").put("detail", "loaded and valid"))
           .put("signingKeys", check(keyCheck, "fetched from " + settings.openIdConfigurationUri(),
               "could not be fetched from " + settings.openIdConfigurationUri() + ": "))
           .put("graphToken", check(tokenCheck, "obtainable with " + settings.graphCredential().settingValue(),
-              "not obtainable with " + settings.graphCredential().settingValue() + ": "));
+              "not usable with " + settings.graphCredential().settingValue() + ": "));
       JsonObject state = new JsonObject()
           .put("checks", checks)
           .put("cloud", settings.cloud().settingValue())
@@ -63,6 +63,18 @@ public final class HealthHandler implements Handler<RoutingContext> {
         Responses.problem(ctx, unhealthy(failing, checks, state));
       }
     });
+  }
+
+  /**
+   * A token Graph refused (401) stays a failure until Graph accepts one fetched after it: an obtainable token alone
+   * does not show that Graph takes it.
+   */
+  private Future<Void> notRefused() {
+    return tokens.appOnlyRefusal()
+        .map(refusal -> Future.<Void>failedFuture(new IllegalStateException("Microsoft Graph refused the function's "
+            + "token (HTTP 401 " + refusal.graphCode() + ", request-id " + refusal.graphRequestId() + ") and has not "
+            + "accepted a newer one yet; the next request to Graph fetches a new token")))
+        .orElseGet(Future::succeededFuture);
   }
 
   private static Future<Void> bounded(Future<Void> check) {
