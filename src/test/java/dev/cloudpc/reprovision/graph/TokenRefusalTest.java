@@ -213,6 +213,44 @@ class TokenRefusalTest extends StrictVertxTest {
   }
 
   @Test
+  void healthShowsARefusedTokenAsUnhealthyUntilAFreshOneWorks(VertxTestContext test) {
+    start(Map.of());
+    revocation.refuseAll(true);
+    reprovision(MEGAN_PC)
+        .compose(refused -> {
+          test.verify(() -> problem(refused, 502, "graph-token-refused"));
+          return health();
+        })
+        .compose(unhealthy -> {
+          test.verify(() -> {
+            JsonObject body = problem(unhealthy, 503, "unhealthy");
+            String detail = body.getJsonObject("checks").getJsonObject("graphToken").getString("detail");
+            assertThat(detail).contains("refused").contains("InvalidAuthenticationToken").contains("request-id");
+            assertThat(identity().tokenRequests()).as("an obtainable token is not enough").isEqualTo(3);
+          });
+          revocation.refuseAll(false); // the credential works again
+          return health();
+        })
+        .compose(stillUnhealthy -> {
+          test.verify(() -> problem(stillUnhealthy, 503, "unhealthy"));
+          return reprovision(ADELE_PC);
+        })
+        .compose(accepted -> {
+          test.verify(() -> assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(202));
+          return health();
+        })
+        .onComplete(test.succeeding(healthy -> test.verify(() -> {
+          assertThat(healthy.statusCode()).as(healthy.bodyAsString()).isEqualTo(200);
+          assertThat(identity().tokenRequests()).isEqualTo(3);
+          test.completeNow();
+        })));
+  }
+
+  private Future<HttpResponse<Buffer>> health() {
+    return stack.client.get("/api/health").send();
+  }
+
+  @Test
   void theRetryWithARenewedTokenStaysWithinTheRequestsDeadline(VertxTestContext test) {
     int deadlineSeconds = 2;
     start(Map.of("REQUEST_DEADLINE_SECONDS", Integer.toString(deadlineSeconds)));
