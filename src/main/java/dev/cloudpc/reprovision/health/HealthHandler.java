@@ -16,9 +16,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * GET /api/health (anonymous): settings loaded, the tenant's signing keys fetched, a Graph token obtainable and not
- * refused by Graph since — from the caches, so a probe never calls Graph and at most fetches what a request would have fetched anyway. 200 with
- * the state, or a 503 problem whose detail names the failing parts; never a secret.
+ * GET /api/health (anonymous): settings loaded, the tenant's signing keys fetched, a Graph token obtainable and no
+ * Graph refusal (401) outstanding — from the caches, so a probe never calls Graph and at most fetches what a request
+ * would have fetched anyway. 200 with the state, or a 503 problem whose detail names the failing parts; never a secret.
  */
 public final class HealthHandler implements Handler<RoutingContext> {
   private static final long CHECK_TIMEOUT_MS = 5_000;
@@ -73,7 +73,7 @@ public final class HealthHandler implements Handler<RoutingContext> {
     return tokens.appOnlyRefusal()
         .map(refusal -> Future.<Void>failedFuture(new IllegalStateException("Microsoft Graph refused the function's "
             + "token (HTTP 401 " + refusal.graphCode() + ", request-id " + refusal.graphRequestId() + ") and has not "
-            + "accepted a newer one yet; the next request to Graph fetches a new token")))
+            + "accepted a newer one yet; the next request that reaches Graph shows whether a new token works")))
         .orElseGet(Future::succeededFuture);
   }
 
