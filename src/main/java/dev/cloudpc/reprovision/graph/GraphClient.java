@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls Microsoft Graph without blocking. Retries only what Graph said it did not process (429, 503) and connections
- * that never carried the request, waiting as Graph asks, always inside the request's deadline. A request that may have
+ * Calls Microsoft Graph without blocking. Retries only what Graph said it did not process (429, 503, and a 401 once
+ * with a new token) and connections that never carried the request, waiting as Graph asks, always inside the
+ * request's deadline. A request that may have
  * reached Graph (timeout after sending, reset, 5xx) is never sent again: it is reported so the caller can check.
  */
 public final class GraphClient {
@@ -71,7 +72,7 @@ public final class GraphClient {
   }
 
   public Future<GraphResponse> send(GraphCall call, RequestScope scope) {
-    return attempt(call, scope, 1);
+    return attempt(call, scope, new Attempt(1, false));
   }
 
   /** The absolute URL a call goes to (for dry runs and responses). */
@@ -83,24 +84,71 @@ public final class GraphClient {
     return requestsSent.get();
   }
 
-  private Future<GraphResponse> attempt(GraphCall call, RequestScope scope, int attempt) {
+  /** Which send this is, and whether a token Graph refused was already replaced for this call. */
+  private record Attempt(int number, boolean tokenRenewed) {
+    Attempt next() {
+      return new Attempt(number + 1, tokenRenewed);
+    }
+
+    Attempt withRenewedToken() {
+      return new Attempt(number + 1, true);
+    }
+  }
+
+  private Future<GraphResponse> attempt(GraphCall call, RequestScope scope, Attempt attempt) {
     if (scope.deadline().expired()) {
       return Future.failedFuture(GraphErrors.deadlineBeforeSending(call, scope));
     }
     Future<AccessToken> token = call.onBehalfOf().map(tokens::onBehalfOf).orElseGet(tokens::appOnly);
     return withinDeadline(token, call, scope)
-        .compose(t -> exchange(call, t, scope, attempt))
-        .compose(response -> {
-          if (RetryPolicy.notProcessed(response.status()) && retry.mayRetry(attempt)) {
-            Duration wait = retry.delay(response.retryAfter(), attempt);
-            if (scope.deadline().allows(wait.plus(MIN_ATTEMPT))) {
-              LOG.info("{} graph {} {} answered {} ({}); retrying in {} ms (attempt {})", scope.logTag(),
-                  call.method(), call.path(), response.status(), response.errorCode(), wait.toMillis(), attempt + 1);
-              return retryAfter(wait, call, scope, attempt);
-            }
-          }
-          return Future.succeededFuture(response);
-        });
+        .compose(t -> exchange(call, t, scope, attempt)
+            .compose(response -> answered(call, t, response, scope, attempt)));
+  }
+
+  private Future<GraphResponse> answered(GraphCall call, AccessToken token, GraphResponse response,
+                                         RequestScope scope, Attempt attempt) {
+    if (response.status() == 401) {
+      return refused(call, token, response, scope, attempt);
+    }
+    tokens.accepted(call, token);
+    if (response.status() == 403 && tokens.forbidden(call, token)) {
+      // Not sent again: whether a workload acted before refusing is not documented for every action. The next
+      // request carries a new token, which holds any permission consented since this one was issued.
+      LOG.warn("{} graph {} {} answered 403 ({}) to the app-only token; a new token is fetched for later requests "
+          + "so that newly consented permissions apply", scope.logTag(), call.method(), call.path(),
+          response.errorCode());
+    }
+    if (RetryPolicy.notProcessed(response.status()) && retry.mayRetry(attempt.number())) {
+      Duration wait = retry.delay(response.retryAfter(), attempt.number());
+      if (scope.deadline().allows(wait.plus(MIN_ATTEMPT))) {
+        LOG.info("{} graph {} {} answered {} ({}); retrying in {} ms (attempt {})", scope.logTag(),
+            call.method(), call.path(), response.status(), response.errorCode(), wait.toMillis(),
+            attempt.number() + 1);
+        return retryAfter(wait, call, scope, attempt.next());
+      }
+    }
+    return Future.succeededFuture(response);
+  }
+
+  /**
+   * Graph refused the token (revoked or rolled, issued before a tenant change, clock skew): drop it where it was
+   * cached and send the call once more with a new one — fetched once for every call it refused. A 401 means Graph
+   * authenticated nothing and so processed nothing ("Required authentication information is either missing or not
+   * valid", learn.microsoft.com/graph/errors; learn.microsoft.com/graph/resolve-auth-errors: "Is your token valid?";
+   * RFC 9110 §15.5.2: "the request has not been applied"), so this is safe for the reprovision POST too. A second
+   * 401, with a token fetched after the first, is the caller's answer (a 502 naming the credential settings).
+   */
+  private Future<GraphResponse> refused(GraphCall call, AccessToken token, GraphResponse response,
+                                        RequestScope scope, Attempt attempt) {
+    boolean dropped = tokens.refused(call, token, response);
+    if (attempt.tokenRenewed()) {
+      LOG.warn("{} graph {} {} refused a renewed token too ({}, request-id {})", scope.logTag(), call.method(),
+          call.path(), response.errorCode(), response.requestId());
+      return Future.succeededFuture(response);
+    }
+    LOG.info("{} graph {} {} refused the token ({}, request-id {}){}; retrying once with a new one", scope.logTag(),
+        call.method(), call.path(), response.errorCode(), response.requestId(), dropped ? ", dropped it" : "");
+    return attempt(call, scope, attempt.withRenewedToken());
   }
 
   /**
@@ -126,11 +174,11 @@ public final class GraphClient {
   }
 
   /** Vert.x refuses timers under 1 ms, and Graph may well say {@code Retry-After: 0}. */
-  private Future<GraphResponse> retryAfter(Duration wait, GraphCall call, RequestScope scope, int attempt) {
-    return vertx.timer(Math.max(1, wait.toMillis())).compose(v -> attempt(call, scope, attempt + 1));
+  private Future<GraphResponse> retryAfter(Duration wait, GraphCall call, RequestScope scope, Attempt next) {
+    return vertx.timer(Math.max(1, wait.toMillis())).compose(v -> attempt(call, scope, next));
   }
 
-  private Future<GraphResponse> exchange(GraphCall call, AccessToken token, RequestScope scope, int attempt) {
+  private Future<GraphResponse> exchange(GraphCall call, AccessToken token, RequestScope scope, Attempt attempt) {
     HttpRequest<Buffer> request = web.requestAbs(call.method(), urlOf(call))
         .timeout(Math.max(1, scope.deadline().remainingMillis()))
         .putHeader("Authorization", "Bearer " + token.value())
@@ -140,19 +188,20 @@ public final class GraphClient {
     requestsSent.incrementAndGet();
     Future<HttpResponse<Buffer>> sent = call.body() == null ? request.send() : request.sendJsonObject(call.body());
     return sent.transform(ar -> ar.succeeded()
-        ? Future.succeededFuture(response(ar.result(), attempt))
+        ? Future.succeededFuture(response(ar.result(), attempt.number()))
         : transportFailure(call, scope, attempt, ar.cause()));
   }
 
-  private Future<GraphResponse> transportFailure(GraphCall call, RequestScope scope, int attempt, Throwable cause) {
+  private Future<GraphResponse> transportFailure(GraphCall call, RequestScope scope, Attempt attempt,
+                                                 Throwable cause) {
     boolean neverSent = cause instanceof ConnectException;
     boolean timedOut = cause instanceof TimeoutException;
-    if ((neverSent || (call.safeToRepeat() && !timedOut)) && retry.mayRetry(attempt)) {
-      Duration wait = retry.delay(null, attempt);
+    if ((neverSent || (call.safeToRepeat() && !timedOut)) && retry.mayRetry(attempt.number())) {
+      Duration wait = retry.delay(null, attempt.number());
       if (scope.deadline().allows(wait.plus(MIN_ATTEMPT))) {
         LOG.info("{} graph {} {} failed before an answer ({}); retrying in {} ms", scope.logTag(), call.method(),
             call.path(), cause.getClass().getSimpleName(), wait.toMillis());
-        return retryAfter(wait, call, scope, attempt);
+        return retryAfter(wait, call, scope, attempt.next());
       }
     }
     LOG.warn("{} graph {} {} failed: {} {}", scope.logTag(), call.method(), call.path(),

@@ -14,7 +14,7 @@ public final class GraphErrors {
   }
 
   /**
-   * @param delegated the call used the caller's own (on-behalf-of) token, so a 401/403 is about the caller, not us
+   * @param delegated the call used the caller's own (on-behalf-of) token, so a 403 is about the caller, not us
    */
   public static Problem problem(GraphResponse response, boolean delegated, String what) {
     int status = response.status();
@@ -31,19 +31,39 @@ public final class GraphErrors {
       case 503 -> Problem.unavailable("graph-unavailable", "Microsoft Graph is unavailable; " + what
           + " was not processed. Try again after the Retry-After interval." + said,
           Long.parseLong(retryAfterSeconds(response)));
-      case 401, 403 -> delegated
+      case 401 -> tokenRefused(delegated, what, said);
+      case 403 -> delegated
           ? Problem.forbidden("graph-forbidden", "Microsoft Graph refused " + what + " for you (HTTP " + status
               + "): you may lack the Windows 365 / Intune role needed, or consent is missing." + said)
           : Problem.of(502, "graph-permission-missing", "Function misconfigured", "Microsoft Graph refused the "
-              + "function's own identity (HTTP " + status + ") for " + what + ". Grant the application permission "
+              + "function's own identity (HTTP 403) for " + what + ". Grant the application permission "
               + "CloudPC.ReadWrite.All (and User.Read.All) to the function's managed identity or app registration, "
-              + "with admin consent. This is a server configuration problem, not the caller's." + said);
+              + "with admin consent; the function renews its token after such a refusal (at most every five "
+              + "minutes), so a new consent applies without a restart. This is a server configuration problem, not "
+              + "the caller's." + said);
       default -> Problem.of(502, "graph-error", "Bad gateway", "Microsoft Graph failed on " + what + " (HTTP "
           + status + ")." + (response.status() >= 500 ? " It may or may not have acted; check the Cloud PC's "
           + "status before trying again." : "") + said);
     };
     return problem.with("graphStatus", status).with("graphCode", code).with("graphMessage", response.errorMessage())
         .with("graphRequestId", response.requestId());
+  }
+
+  /**
+   * Graph refused a token fetched after it had refused the previous one (GraphClient renews once): the credential
+   * itself is wrong, not a stale token — whichever credential, a server configuration problem.
+   */
+  private static Problem tokenRefused(boolean delegated, String what, String said) {
+    String credential = delegated
+        ? "the token the function obtained on the caller's behalf (GRAPH_CREDENTIAL=on-behalf-of): check "
+            + "AZURE_CLIENT_ID and AZURE_CLIENT_SECRET"
+        : "the function's own token: check GRAPH_CREDENTIAL and its credential — AZURE_CLIENT_ID and "
+            + "AZURE_CLIENT_SECRET for client-secret, the managed identity (AZURE_MANAGED_IDENTITY_CLIENT_ID for a "
+            + "user-assigned one) for managed-identity";
+    return Problem.of(502, "graph-token-refused", "Function misconfigured", "Microsoft Graph refused "
+        + credential + ", and AZURE_TENANT_ID and GRAPH_BASE_URL (the token's audience). It refused a newly issued "
+        + "token too, so " + what + " was not sent again; Graph did not process it (HTTP 401). This is a server "
+        + "configuration problem, not the caller's." + said);
   }
 
   static ProblemException transport(GraphCall call, RequestScope scope, boolean neverSent, boolean timedOut) {

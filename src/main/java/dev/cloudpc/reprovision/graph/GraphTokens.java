@@ -10,9 +10,11 @@ import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -22,6 +24,8 @@ import java.util.function.Supplier;
  */
 public final class GraphTokens {
   private static final int MAX_DELEGATED = 1024;
+  /** How often a 403 on an app-only call may renew the token, so new consent applies without a restart. */
+  static final Duration CONSENT_RENEWAL = Duration.ofMinutes(5);
 
   private final boolean delegated;
   private final TokenCache appOnly;
@@ -74,6 +78,47 @@ public final class GraphTokens {
 
   public boolean healthy() {
     return appOnly.healthy();
+  }
+
+  /**
+   * Graph answered 401 to a call made with this token: drop it from the cache it came from (app-only, or this
+   * caller's on-behalf-of entry) so that the call's one retry and later requests get a new one.
+   *
+   * @return true when this answer dropped the token (once per refused token, however many calls it refused)
+   */
+  public boolean refused(GraphCall call, AccessToken token, GraphResponse answer) {
+    TokenCache.Refusal refusal = new TokenCache.Refusal(token, answer.errorCode(), answer.requestId());
+    return cacheOf(call).map(cache -> cache.refused(refusal)).orElse(false);
+  }
+
+  /**
+   * Graph answered 403 to an app-only call: a permission granted since this token was issued (admin consent) is only
+   * in a new token, so later requests get one — at most once per {@link #CONSENT_RENEWAL}, however many are refused.
+   */
+  public boolean forbidden(GraphCall call, AccessToken token) {
+    return call.onBehalfOf().isEmpty() && appOnly.renewAtMostEvery(CONSENT_RENEWAL, token);
+  }
+
+  /** Graph accepted this token (any answer but 401). */
+  public void accepted(GraphCall call, AccessToken token) {
+    if (call.onBehalfOf().isEmpty()) {
+      appOnly.accepted(token);
+    }
+  }
+
+  /** A 401 from Graph that no app-only token fetched since has overcome; for the health check. */
+  public Optional<TokenCache.Refusal> appOnlyRefusal() {
+    return appOnly.unresolvedRefusal();
+  }
+
+  private Optional<TokenCache> cacheOf(GraphCall call) {
+    if (call.onBehalfOf().isEmpty()) {
+      return Optional.of(appOnly);
+    }
+    Optional<String> key = call.onBehalfOf().get().assertion().map(assertion -> sha256(assertion.value()));
+    synchronized (onBehalfOf) {
+      return key.map(onBehalfOf::get);
+    }
   }
 
   /** Token requests made to the identity provider so far (for health and benchmarks). */

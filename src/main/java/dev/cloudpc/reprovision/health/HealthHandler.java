@@ -17,10 +17,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * GET /api/health (anonymous): settings loaded, the tenant's signing keys fetched, a Graph token obtainable, the
- * shared state store answering — from
- * the caches, so a probe never calls Graph and at most fetches what a request would have fetched anyway. 200 with
- * the state, or a 503 problem whose detail names the failing parts; never a secret.
+ * GET /api/health (anonymous): settings loaded, the tenant's signing keys fetched, a Graph token obtainable and no
+ * Graph refusal (401) outstanding, the shared state store answering — from the caches, so a probe never calls Graph
+ * and at most fetches what a request would have fetched anyway. 200 with the state, or a 503 problem whose detail
+ * names the failing parts; never a secret.
  */
 public final class HealthHandler implements Handler<RoutingContext> {
   private static final long CHECK_TIMEOUT_MS = 5_000;
@@ -41,7 +41,7 @@ public final class HealthHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Future<Void> keyCheck = bounded(keys.ensureKeys());
-    Future<Void> tokenCheck = bounded(tokens.appOnly().mapEmpty());
+    Future<Void> tokenCheck = bounded(tokens.appOnly().compose(token -> notRefused()));
     Future<Void> storeCheck = bounded(store.check());
     Future.join(keyCheck, tokenCheck, storeCheck).onComplete(ignored -> {
       JsonObject checks = new JsonObject()
@@ -49,7 +49,7 @@ public final class HealthHandler implements Handler<RoutingContext> {
           .put("signingKeys", check(keyCheck, "fetched from " + settings.openIdConfigurationUri(),
               "could not be fetched from " + settings.openIdConfigurationUri() + ": "))
           .put("graphToken", check(tokenCheck, "obtainable with " + settings.graphCredential().settingValue(),
-              "not obtainable with " + settings.graphCredential().settingValue() + ": "))
+              "not usable with " + settings.graphCredential().settingValue() + ": "))
           .put("stateStore", check(storeCheck, store.describe(), store.describe() + ": "));
       JsonObject state = new JsonObject()
           .put("checks", checks)
@@ -72,6 +72,18 @@ public final class HealthHandler implements Handler<RoutingContext> {
         Responses.problem(ctx, unhealthy(failing, checks, state));
       }
     });
+  }
+
+  /**
+   * A token Graph refused (401) stays a failure until Graph accepts one fetched after it: an obtainable token alone
+   * does not show that Graph takes it.
+   */
+  private Future<Void> notRefused() {
+    return tokens.appOnlyRefusal()
+        .map(refusal -> Future.<Void>failedFuture(new IllegalStateException("Microsoft Graph refused the function's "
+            + "token (HTTP 401 " + refusal.graphCode() + ", request-id " + refusal.graphRequestId() + ") and has not "
+            + "accepted a newer one yet; the next request that reaches Graph shows whether a new token works")))
+        .orElseGet(Future::succeededFuture);
   }
 
   private static Future<Void> bounded(Future<Void> check) {

@@ -26,7 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * The issue's must-show: 20,000 reprovisions of distinct Cloud PCs at concurrency 200 while Graph throttles 3 % of
  * the POSTs (Retry-After 0 or 1) and answers 1 % of all calls with 503. Every request is answered, no Cloud PC is
  * wiped without an "accepted" answer (nor twice), a handful of event-loop threads never block, and one token serves
- * the whole run.
+ * the whole run. A second run of 20,000 (other PCs) starts right after Graph refused the cached token.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the first run's token count starts from a cold cache
 class ConcurrencyLoadTest extends StrictVertxTest {
   private static final Logger LOG = LoggerFactory.getLogger(ConcurrencyLoadTest.class);
   private static final int REQUESTS = 20_000;
@@ -46,7 +50,7 @@ class ConcurrencyLoadTest extends StrictVertxTest {
 
   @BeforeAll
   static void start() {
-    stack = GraphTestKit.start(vertx, SandboxOptions.defaults().withExtraCloudPcs(REQUESTS), Map.of());
+    stack = GraphTestKit.start(vertx, SandboxOptions.defaults().withExtraCloudPcs(2 * REQUESTS), Map.of());
   }
 
   @AfterAll
@@ -55,10 +59,10 @@ class ConcurrencyLoadTest extends StrictVertxTest {
   }
 
   @Test
+  @Order(1)
   @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
   void everyRequestAnsweredNoPcWipedWithoutAcceptanceOneToken(VertxTestContext test) {
     SandboxGraph graph = stack.tenant.graph();
-    graph.recordRequests(false); // 80,000 recorded requests would hold every token and body in memory
     String reprovision = ".*/cloudPCs/[^/]+/reprovision";
     graph.faults()
         .random("POST", reprovision, 0.015, Fault.status(429, "TooManyRequests", Map.of("Retry-After", "0")), SEED)
@@ -66,29 +70,13 @@ class ConcurrencyLoadTest extends StrictVertxTest {
             SEED + 1)
         .random("*", ".*", 0.01, Fault.status(503, "ServiceUnavailable"), SEED + 2);
     int tokensBefore = stack.tenant.identity().tokenRequests();
-    AtomicIntegerArray statuses = new AtomicIntegerArray(REQUESTS);
-    AtomicIntegerArray accepted = new AtomicIntegerArray(REQUESTS);
-    AtomicInteger next = new AtomicInteger();
-    WebClient client = GraphTestKit.wideClient(stack, CONCURRENCY);
-    String admin = stack.adminToken();
-    long start = System.nanoTime();
-    List<Future<Void>> workers = new ArrayList<>();
-    for (int w = 0; w < CONCURRENCY; w++) {
-      workers.add(work(client, admin, next, statuses, accepted));
-    }
-    Future.all(workers).onComplete(test.succeeding(done -> test.verify(() -> {
-      long millis = GraphTestKit.elapsedMillis(start);
-      Map<Integer, Integer> byStatus = new TreeMap<>();
-      int executed = 0;
-      for (int i = 0; i < REQUESTS; i++) {
-        byStatus.merge(statuses.get(i), 1, Integer::sum);
-        int wipes = graph.executedReprovisions(SandboxSeed.extraCloudPcId(i));
-        executed += wipes;
-        assertThat(wipes).as("executed reprovisions of PC %d answered %d", i, statuses.get(i))
-            .isEqualTo(accepted.get(i));
-      }
+    run(0).eventually(() -> {
+      graph.faults().clear();
+      return Future.succeededFuture();
+    }).onComplete(test.succeeding(run -> test.verify(() -> {
+      Map<Integer, Integer> byStatus = run.byStatus();
       LOG.info("{} requests at concurrency {} in {} ms ({} req/s); answers {}; executed {}; token requests {}",
-          REQUESTS, CONCURRENCY, millis, REQUESTS * 1000L / Math.max(1, millis), byStatus, executed,
+          REQUESTS, CONCURRENCY, run.millis(), run.perSecond(), byStatus, run.executed(),
           stack.tenant.identity().tokenRequests() - tokensBefore);
       assertThat(byStatus.keySet()).as("every request answered, with 202 or a throttling problem")
           .isSubsetOf(202, 429, 503);
@@ -99,20 +87,93 @@ class ConcurrencyLoadTest extends StrictVertxTest {
     })));
   }
 
+  /**
+   * Issue 17's must-show: right after Graph stops accepting the cached token (401 InvalidAuthenticationToken for
+   * every token issued before the fault), 20,000 reprovisions at concurrency 200 are all accepted — one new token
+   * for the whole refusal wave, each refused call sent once more, every PC wiped exactly once.
+   */
+  @Test
+  @Order(2)
+  @Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+  void everyRequestAcceptedRightAfterGraphRefusedTheCachedTokenWithOneNewToken(VertxTestContext test) {
+    TokenRevocation revocation = TokenRevocation.install(stack.tenant);
+    int[] tokensBefore = new int[1];
+    stack.post(adminRoute(SandboxSeed.MEGAN_CLOUD_PCS.get(0)), stack.adminToken())
+        .compose(warm -> {
+          assertThat(warm.statusCode()).as(warm.bodyAsString()).isEqualTo(202); // a token cached and seen by Graph
+          revocation.revokeIssuedSoFar();
+          tokensBefore[0] = stack.tenant.identity().tokenRequests();
+          return run(REQUESTS);
+        })
+        .onComplete(test.succeeding(run -> test.verify(() -> {
+          int tokenRequests = stack.tenant.identity().tokenRequests() - tokensBefore[0];
+          LOG.info("after the token was refused: {} requests at concurrency {} in {} ms ({} req/s); answers {}; "
+                  + "executed {}; Graph calls refused with 401 {}; token requests {}", REQUESTS, CONCURRENCY,
+              run.millis(), run.perSecond(), run.byStatus(), run.executed(), revocation.refusals(), tokenRequests);
+          assertThat(run.byStatus()).as("every request accepted").isEqualTo(Map.of(202, REQUESTS));
+          assertThat(run.executed()).isEqualTo(REQUESTS);
+          assertThat(tokenRequests).as("one refetch for the whole refusal wave").isEqualTo(1);
+          assertThat(revocation.refusals()).isBetween(1, CONCURRENCY);
+          test.completeNow();
+        })));
+  }
+
+  /** What a run of {@link #REQUESTS} reprovisions answered; PC {@code i} of the run is extra PC offset + i. */
+  private record Run(AtomicIntegerArray statuses, AtomicIntegerArray accepted, int offset, long millis) {
+    Map<Integer, Integer> byStatus() {
+      Map<Integer, Integer> byStatus = new TreeMap<>();
+      for (int i = 0; i < REQUESTS; i++) {
+        byStatus.merge(statuses.get(i), 1, Integer::sum);
+      }
+      return byStatus;
+    }
+
+    /** Executed wipes; asserts no PC was wiped without an "accepted" answer, nor twice. */
+    int executed() {
+      int executed = 0;
+      for (int i = 0; i < REQUESTS; i++) {
+        int wipes = stack.tenant.graph().executedReprovisions(SandboxSeed.extraCloudPcId(offset + i));
+        executed += wipes;
+        assertThat(wipes).as("executed reprovisions of PC %d answered %d", offset + i, statuses.get(i))
+            .isEqualTo(accepted.get(i));
+      }
+      return executed;
+    }
+
+    long perSecond() {
+      return REQUESTS * 1000L / Math.max(1, millis);
+    }
+  }
+
+  private static Future<Run> run(int offset) {
+    stack.tenant.graph().recordRequests(false); // 80,000 recorded requests would hold every token and body
+    AtomicIntegerArray statuses = new AtomicIntegerArray(REQUESTS);
+    AtomicIntegerArray accepted = new AtomicIntegerArray(REQUESTS);
+    AtomicInteger next = new AtomicInteger();
+    WebClient client = GraphTestKit.wideClient(stack, CONCURRENCY);
+    String admin = stack.adminToken();
+    long start = System.nanoTime();
+    List<Future<Void>> workers = new ArrayList<>();
+    for (int w = 0; w < CONCURRENCY; w++) {
+      workers.add(work(client, admin, offset, next, statuses, accepted));
+    }
+    return Future.all(workers).map(done -> new Run(statuses, accepted, offset, GraphTestKit.elapsedMillis(start)));
+  }
+
   /** One of {@link #CONCURRENCY} loops: take the next Cloud PC, reprovision it, record the answer, repeat. */
-  private static Future<Void> work(WebClient client, String admin, AtomicInteger next, AtomicIntegerArray statuses,
-                                   AtomicIntegerArray accepted) {
+  private static Future<Void> work(WebClient client, String admin, int offset, AtomicInteger next,
+                                   AtomicIntegerArray statuses, AtomicIntegerArray accepted) {
     int i = next.getAndIncrement();
     if (i >= REQUESTS) {
       return Future.succeededFuture();
     }
-    return client.request(HttpMethod.POST, adminRoute(SandboxSeed.extraCloudPcId(i)))
+    return client.request(HttpMethod.POST, adminRoute(SandboxSeed.extraCloudPcId(offset + i)))
         .putHeader("x-functions-key", stack.tenant.functionKey())
         .putHeader("Authorization", "Bearer " + admin)
         .send()
         .compose(response -> {
           record(i, response, statuses, accepted);
-          return work(client, admin, next, statuses, accepted);
+          return work(client, admin, offset, next, statuses, accepted);
         });
   }
 
