@@ -51,7 +51,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,9 +84,8 @@ public final class ReprovisionApp {
     WebClient identityWeb = WebClient.create(vertx, new WebClientOptions().setUserAgent(GraphClient.USER_AGENT)
         .setConnectTimeout(5_000));
     WebClient graphWeb = GraphClient.createWebClient(vertx, settings);
-    this.signingKeys = new SigningKeys(identityWeb, settings.openIdConfigurationUri(), settings.v2Issuer(),
-        Duration.ofSeconds(settings.jwksMinRefreshSeconds()));
-    this.graphTokens = new GraphTokens(identityWeb, settings);
+    this.signingKeys = SigningKeys.create(vertx, settings);
+    this.graphTokens = new GraphTokens(vertx, identityWeb, settings);
     GraphClient graph = new GraphClient(vertx, graphWeb, settings, graphTokens,
         RetryPolicy.of(settings.graphMaxAttempts()));
     CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphBaseUrl());
@@ -146,7 +144,7 @@ public final class ReprovisionApp {
 
   public static Future<ReprovisionApp> start(Vertx vertx, Settings settings, Listen listen) {
     ReprovisionApp app = new ReprovisionApp(vertx, settings, listen.handoverSecret());
-    app.signingKeys.refresh(); // warm the key cache; failures are reported by health and fail requests closed
+    app.signingKeys.ensureKeys(); // warm the key cache; failures are reported by health and fail requests closed
     return app.deploy(listen, 3).map(app);
   }
 
@@ -215,6 +213,7 @@ public final class ReprovisionApp {
   }
 
   public Future<Void> close() {
+    signingKeys.close();
     return Future.all(deployments.stream().map(vertx::undeploy).toList()).mapEmpty();
   }
 }

@@ -1,131 +1,84 @@
 package dev.cloudpc.reprovision.auth;
 
+import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.graph.GraphClient;
 import dev.cloudpc.reprovision.http.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import java.math.BigInteger;
-import java.net.URI;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PublicKey;
-import java.security.spec.RSAPublicKeySpec;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.NoSuchKeyIdException;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.oauth2.OAuth2Auth;
+import io.vertx.ext.auth.oauth2.OAuth2Options;
+import io.vertx.ext.auth.oauth2.providers.OpenIDConnectAuth;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tenant's token-signing keys, from its OpenID configuration's {@code jwks_uri}. Keys are cached; an unknown
- * {@code kid} triggers one refetch shared by all concurrent waiters and at most one per {@code minRefetch}, so a flood
- * of made-up kids cannot hammer the identity provider. When the key set cannot be fetched, a kid it would have to
- * hold fails closed with 503 (Retry-After), never with a verdict on the token.
+ * The tenant's signing keys and the RS256 check of a caller token, both done by vertx-auth-oauth2: OpenID discovery of
+ * {@code {authority}/{tenant}/v2.0} (the library checks the document's issuer), the JWK set from its
+ * {@code jwks_uri} (the library refreshes it at the set's max-age) and {@code OAuth2Auth.authenticate}.
+ * Kept here: an unknown {@code kid} causes one refetch shared by all waiters, at most one per {@code minRefetch}
+ * (the start-up fetch does not count), and whatever cannot be checked now is a 503 with Retry-After, never a verdict.
  */
 public final class SigningKeys {
   private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
-  private static final Duration MAX_AGE = Duration.ofHours(24);
   private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(1);
-  private static final long FETCH_TIMEOUT_MS = 10_000;
+  private static final int TIMEOUT_MS = 10_000;
   static final long RETRY_AFTER_SECONDS = 5;
 
-  private final WebClient web;
-  private final URI discovery;
-  private final String expectedIssuer;
+  private final Vertx vertx;
+  private final Settings settings;
   private final long minRefetchNanos;
-  private final AtomicReference<Future<Map<String, PublicKey>>> inFlight = new AtomicReference<>();
+  private final AtomicReference<Future<OAuth2Auth>> discovering = new AtomicReference<>();
+  private final AtomicReference<Future<Void>> refetching = new AtomicReference<>();
   private final AtomicInteger fetches = new AtomicInteger();
-  private volatile Map<String, PublicKey> keys = Map.of();
-  private volatile long fetchedAtNanos;
-  private volatile long lastAttemptNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
+  private final AtomicInteger generation = new AtomicInteger();
+  private volatile OAuth2Auth provider;
+  private volatile long lastDiscoveryNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
+  private volatile long lastRefetchNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
   private volatile String lastFailure;
 
-  public SigningKeys(WebClient web, URI discovery, String expectedIssuer, Duration minRefetch) {
-    this.web = web;
-    this.discovery = discovery;
-    this.expectedIssuer = expectedIssuer;
-    this.minRefetchNanos = minRefetch.toNanos();
+  private SigningKeys(Vertx vertx, Settings settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.minRefetchNanos = Duration.ofSeconds(settings.jwksMinRefreshSeconds()).toNanos();
   }
 
-  /** The key for {@code kid}, refetching the key set once if it is unknown. */
-  public Future<PublicKey> key(String kid) {
-    PublicKey known = keys.get(kid);
-    long now = System.nanoTime();
-    if (known != null) {
-      if (now - fetchedAtNanos > MAX_AGE.toNanos()) {
-        refresh(); // serve the cached key while a fresh set is fetched: revoked keys drop out within a day
-      }
-      return Future.succeededFuture(known);
-    }
-    Future<Map<String, PublicKey>> running = inFlight.get();
-    if (running == null) {
-      long sinceAttempt = now - lastAttemptNanos;
-      if (!keys.isEmpty() && sinceAttempt < minRefetchNanos) {
-        return Future.failedFuture(lastFailure == null ? unknownKid(kid) : unavailable().exception());
-      }
-      if (keys.isEmpty() && sinceAttempt < FAILURE_BACKOFF.toNanos()) {
-        return Future.failedFuture(unavailable().exception());
-      }
-      running = refresh();
-    }
-    return running.transform(ar -> {
-      if (ar.failed()) {
-        // The kid may well be a key the tenant just rotated to: "cannot check now" (503), not "invalid token".
-        return Future.failedFuture(unavailable().exception());
-      }
-      PublicKey key = keys.get(kid);
-      return key != null ? Future.succeededFuture(key) : Future.failedFuture(unknownKid(kid));
-    });
-  }
-
-  /** Fetches the key set now unless a fetch is already running; concurrent callers share one fetch. */
-  public Future<Map<String, PublicKey>> refresh() {
-    while (true) {
-      Future<Map<String, PublicKey>> running = inFlight.get();
-      if (running != null) {
-        return running;
-      }
-      Promise<Map<String, PublicKey>> promise = Promise.promise();
-      if (inFlight.compareAndSet(null, promise.future())) {
-        lastAttemptNanos = System.nanoTime();
-        fetches.incrementAndGet();
-        fetch().onComplete(ar -> {
-          if (ar.succeeded()) {
-            keys = ar.result();
-            fetchedAtNanos = System.nanoTime();
-            lastFailure = null;
-          } else {
-            lastFailure = ar.cause().getMessage();
-            LOG.warn("signing keys could not be fetched from {}: {}", discovery, lastFailure);
-          }
-          inFlight.set(null);
-          promise.handle(ar);
-        });
-        return promise.future();
-      }
-    }
+  /** Not fetched yet: the first use (or {@link #ensureKeys()} at start-up) discovers and fetches. */
+  public static SigningKeys create(Vertx vertx, Settings settings) {
+    return new SigningKeys(vertx, settings);
   }
 
   /**
-   * For the health check: the cached keys if any, else a fetch — but no more often than after a failure a request
-   * would cause one, so an anonymous probe cannot be used to hammer an identity provider that is down.
+   * The library's verdict on {@code token}: a user whose {@code accessToken} attribute holds the verified claims, or a
+   * failure — a {@link NoSuchKeyIdException} when the kid is unknown even after a refetch, a 503 problem when the keys
+   * cannot be fetched now.
    */
+  Future<User> authenticate(String token) {
+    return provider().compose(auth -> auth.authenticate(new TokenCredentials(token))
+        // The library's missingKeyHandler is fire-and-forget: the request could not wait for the refetch it causes.
+        .recover(failure -> failure instanceof NoSuchKeyIdException
+            ? refetch().compose(fetched -> auth.authenticate(new TokenCredentials(token)))
+            : Future.failedFuture(failure)));
+  }
+
+  /** Bumped whenever a refetch brought a new key set: signatures verified before are verified again. */
+  int generation() {
+    return generation.get();
+  }
+
+  /** Fetches now if no key set is held (start-up, health); a failure is remembered and reported, not retried. */
   public Future<Void> ensureKeys() {
-    if (!keys.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Future<Map<String, PublicKey>> running = inFlight.get();
-    if (running == null && System.nanoTime() - lastAttemptNanos < FAILURE_BACKOFF.toNanos()) {
-      return Future.failedFuture(lastFailure == null ? "signing keys are being fetched" : lastFailure);
-    }
-    return (running != null ? running : refresh()).mapEmpty();
+    return provider().mapEmpty();
   }
 
   /** Why the last fetch failed, or null; for the health check. */
@@ -137,73 +90,100 @@ public final class SigningKeys {
     return fetches.get();
   }
 
-  private Future<Map<String, PublicKey>> fetch() {
-    return getJson(discovery.toString()).compose(config -> {
-      String issuer = config.getString("issuer");
-      if (!expectedIssuer.equals(issuer)) {
-        return Future.failedFuture("the OpenID configuration names issuer '" + issuer + "', expected '"
-            + expectedIssuer + "' (check AZURE_TENANT_ID and AZURE_AUTHORITY_HOST)");
+  public void close() {
+    OAuth2Auth current = provider;
+    if (current != null) {
+      current.close(); // cancels the library's periodic key-set refresh
+    }
+  }
+
+  private Future<OAuth2Auth> provider() {
+    OAuth2Auth current = provider;
+    if (current != null) {
+      return Future.succeededFuture(current);
+    }
+    Future<OAuth2Auth> running = discovering.get();
+    if (running == null && System.nanoTime() - lastDiscoveryNanos < FAILURE_BACKOFF.toNanos()) {
+      return Future.failedFuture(unavailable(RETRY_AFTER_SECONDS).exception());
+    }
+    return (running != null ? running : singleFlight(discovering, () -> {
+      lastDiscoveryNanos = System.nanoTime();
+      return discover().onSuccess(auth -> provider = auth);
+    })).recover(failure -> Future.failedFuture(unavailable(RETRY_AFTER_SECONDS).exception()));
+  }
+
+  /** One refetch for all concurrent unknown-kid lookups, and none sooner than minRefetch after the last one. */
+  private Future<Void> refetch() {
+    Future<Void> running = refetching.get();
+    long wait = lastRefetchNanos + minRefetchNanos - System.nanoTime();
+    if (running == null && wait > 0) {
+      // The kid may be a key the tenant has just started using: "cannot check now", not "invalid token".
+      return Future.failedFuture(unavailable(TimeUnit.NANOSECONDS.toSeconds(wait) + 1).exception());
+    }
+    return (running != null ? running : singleFlight(refetching, () -> {
+      lastRefetchNanos = System.nanoTime();
+      return provider.jWKSet().onSuccess(fetched -> generation.incrementAndGet());
+    })).recover(failure -> Future.failedFuture(unavailable(RETRY_AFTER_SECONDS).exception()));
+  }
+
+  private <T> Future<T> singleFlight(AtomicReference<Future<T>> slot, Supplier<Future<T>> fetch) {
+    while (true) {
+      Future<T> running = slot.get();
+      if (running != null) {
+        return running;
       }
-      String jwksUri = config.getString("jwks_uri");
-      if (jwksUri == null || !(jwksUri.startsWith("https://") || isLoopbackHttp(jwksUri))) {
+      Promise<T> promise = Promise.promise();
+      if (slot.compareAndSet(null, promise.future())) {
+        fetches.incrementAndGet();
+        fetch.get().onComplete(ar -> {
+          lastFailure = ar.succeeded() ? null : String.valueOf(ar.cause().getMessage());
+          if (ar.failed()) {
+            LOG.warn("signing keys could not be fetched from {}: {}", settings.openIdConfigurationUri(), lastFailure);
+          }
+          slot.set(null);
+          promise.handle(ar);
+        });
+        return promise.future();
+      }
+    }
+  }
+
+  private Future<OAuth2Auth> discover() {
+    OAuth2Options options = new OAuth2Options()
+        .setSite(settings.v2Issuer()) // the library checks that the document names exactly this issuer
+        .setClientId(settings.clientId())
+        .setUserAgent(GraphClient.USER_AGENT)
+        .setHttpClientOptions(new HttpClientOptions().setConnectTimeout(TIMEOUT_MS)
+            .setIdleTimeout(TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
+        .setJWTOptions(new JWTOptions()
+            .setLeeway((int) TokenVerifier.CLOCK_SKEW.toSeconds())
+            .setAudience(settings.acceptedAudiences()));
+    return OpenIDConnectAuth.discover(vertx, options).compose(auth -> {
+      // discover() fills in these options, and the provider reads them on every authenticate (OAuth2AuthProviderImpl):
+      // no userinfo or introspection fallback for a token the local checks refused, and no single issuer — the
+      // token verifier accepts the v2 and the v1 issuer.
+      options.setUserInfoPath(null).setIntrospectionPath(null);
+      options.getJWTOptions().setIssuer(null);
+      String jwks = options.getJwkPath();
+      if (jwks == null || !(jwks.startsWith("https://") || isLoopbackHttp(jwks))) {
+        auth.close();
         return Future.failedFuture("the OpenID configuration has no usable jwks_uri");
       }
-      return getJson(jwksUri);
-    }).compose(jwks -> {
-      Map<String, PublicKey> parsed = parse(jwks.getJsonArray("keys", new JsonArray()));
-      return parsed.isEmpty() ? Future.failedFuture("the key set holds no RSA signing key")
-          : Future.succeededFuture(Map.copyOf(parsed));
+      return Future.succeededFuture(auth);
     });
-  }
-
-  private Future<JsonObject> getJson(String url) {
-    return web.getAbs(url).timeout(FETCH_TIMEOUT_MS).putHeader("Accept", "application/json").send()
-        .compose(SigningKeys::jsonBody);
-  }
-
-  private static Future<JsonObject> jsonBody(HttpResponse<Buffer> response) {
-    if (response.statusCode() != 200) {
-      return Future.failedFuture("HTTP " + response.statusCode());
-    }
-    try {
-      return Future.succeededFuture(response.bodyAsJsonObject());
-    } catch (RuntimeException e) {
-      return Future.failedFuture("the answer is not JSON");
-    }
-  }
-
-  private static Map<String, PublicKey> parse(JsonArray jwks) {
-    Map<String, PublicKey> parsed = new HashMap<>();
-    for (Object entry : jwks) {
-      if (!(entry instanceof JsonObject jwk) || !"RSA".equals(jwk.getString("kty"))
-          || !"sig".equals(jwk.getString("use", "sig")) || jwk.getString("kid") == null) {
-        continue;
-      }
-      try {
-        Base64.Decoder decoder = Base64.getUrlDecoder();
-        var spec = new RSAPublicKeySpec(new BigInteger(1, decoder.decode(jwk.getString("n"))),
-            new BigInteger(1, decoder.decode(jwk.getString("e"))));
-        parsed.put(jwk.getString("kid"), KeyFactory.getInstance("RSA").generatePublic(spec));
-      } catch (GeneralSecurityException | RuntimeException e) {
-        LOG.warn("skipping unusable signing key {}", jwk.getString("kid"));
-      }
-    }
-    return parsed;
   }
 
   private static boolean isLoopbackHttp(String url) {
     return url.startsWith("http://127.") || url.startsWith("http://localhost") || url.startsWith("http://[::1]");
   }
 
-  private static RuntimeException unknownKid(String kid) {
-    return TokenVerifier.invalid("the token was signed with key '" + kid + "', which is not one of the tenant's "
-        + "current signing keys");
-  }
-
-  private Problem unavailable() {
-    return Problem.unavailable("signing-keys-unavailable", "The caller's token cannot be validated: the tenant's "
-        + "signing keys could not be fetched from " + discovery + (lastFailure == null ? "" : " (" + lastFailure + ")")
+  private Problem unavailable(long retryAfterSeconds) {
+    return Problem.unavailable("signing-keys-unavailable", "The caller's token cannot be checked now: "
+        + (lastFailure != null ? "the tenant's signing keys could not be fetched from "
+            + settings.openIdConfigurationUri() + " (" + lastFailure + ")"
+            : "it names a signing key the tenant had not published when its keys were fetched moments ago, and they "
+                + "are fetched again at most every AUTH_JWKS_MIN_REFRESH_SECONDS")
         + ". Nothing was changed. Try again shortly; if it persists, check AZURE_AUTHORITY_HOST and AZURE_TENANT_ID.",
-        RETRY_AFTER_SECONDS);
+        retryAfterSeconds);
   }
 }

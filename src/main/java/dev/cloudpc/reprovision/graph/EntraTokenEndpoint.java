@@ -1,90 +1,117 @@
 package dev.cloudpc.reprovision.graph;
 
+import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.http.Problem;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.oauth2.OAuth2Auth;
+import io.vertx.ext.auth.oauth2.OAuth2FlowType;
+import io.vertx.ext.auth.oauth2.OAuth2Options;
+import io.vertx.ext.auth.oauth2.Oauth2Credentials;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Entra's token endpoint ({@code {authority}/{tenant}/oauth2/v2.0/token}) for client credentials and on-behalf-of.
- * Written on WebClient rather than vertx-auth-oauth2 because that library reduces the endpoint's error to its
- * description text, and the product must tell a rejected secret ({@code invalid_client}: fix a setting) from an
- * outage (retry later) and from a user who has not consented ({@code invalid_grant}).
+ * Entra's token endpoint ({@code {authority}/{tenant}/oauth2/v2.0/token}) through vertx-auth-oauth2: client
+ * credentials ({@code OAuth2FlowType.CLIENT}) and on-behalf-of ({@code OAuth2FlowType.AAD_OBO}). A refusal still
+ * names the setting to fix. Microsoft identity platform docs: "Error codes" (AADSTS codes inside
+ * {@code error_description}) and "OAuth 2.0 client credentials flow" / "on-behalf-of flow".
  */
 final class EntraTokenEndpoint {
   static final long TIMEOUT_MS = 15_000;
-  private static final Set<String> CREDENTIAL_ERRORS = Set.of("invalid_client", "unauthorized_client");
+  /** OAuth2API keeps a refusal only as "{error}: {error_description}" — the HTTP status is lost. */
+  private static final Pattern OAUTH_ERROR = Pattern.compile("([a-z_]+): (.*)", Pattern.DOTALL);
+  private static final Pattern AADSTS = Pattern.compile("AADSTS(\\d+)");
+  private static final Set<String> OUTAGE = Set.of("temporarily_unavailable", "server_error");
+  private static final Set<String> USER_REFUSED = Set.of("invalid_grant", "interaction_required", "consent_required");
 
-  private final WebClient web;
+  private final OAuth2Auth entra;
   private final Settings settings;
 
-  EntraTokenEndpoint(WebClient web, Settings settings) {
-    this.web = web;
+  EntraTokenEndpoint(Vertx vertx, Settings settings) {
     this.settings = settings;
+    this.entra = OAuth2Auth.create(vertx, new OAuth2Options()
+        .setClientId(settings.clientId())
+        .setClientSecret(settings.clientSecret().map(Secret::value).orElse(null))
+        .setUseBasicAuthorization(false) // Entra documents client_id and client_secret as form fields
+        .setTokenPath(settings.tokenEndpoint().toString())
+        .setUserAgent(GraphClient.USER_AGENT)
+        .setHttpClientOptions(new HttpClientOptions().setConnectTimeout((int) TIMEOUT_MS)
+            .setIdleTimeout((int) TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)));
   }
 
   Future<AccessToken> clientCredentials() {
-    return request(form().add("grant_type", "client_credentials"));
+    return request(new Oauth2Credentials().setFlow(OAuth2FlowType.CLIENT));
   }
 
   Future<AccessToken> onBehalfOf(String assertion) {
-    return request(form()
-        .add("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")
-        .add("requested_token_use", "on_behalf_of")
-        .add("assertion", assertion));
+    return request(new Oauth2Credentials().setFlow(OAuth2FlowType.AAD_OBO).setAssertion(assertion));
   }
 
-  private MultiMap form() {
-    return MultiMap.caseInsensitiveMultiMap()
-        .add("client_id", settings.clientId())
-        .add("client_secret", settings.clientSecret().orElseThrow().value())
-        .add("scope", settings.graphScope());
+  private Future<AccessToken> request(Oauth2Credentials credentials) {
+    return entra.authenticate(credentials.setScopes(List.of(settings.graphScope())))
+        .transform(ar -> ar.succeeded() ? token(ar.result()) : Future.failedFuture(refusal(ar.cause())));
   }
 
-  private Future<AccessToken> request(MultiMap form) {
-    return web.postAbs(settings.tokenEndpoint().toString())
-        .timeout(TIMEOUT_MS)
-        .putHeader("Accept", "application/json")
-        .sendForm(form)
-        .recover(failure -> Future.failedFuture(unreachable(failure.getMessage()).exception()))
-        .compose(this::token);
+  private Future<AccessToken> token(User user) {
+    String token = user.principal().getString("access_token");
+    if (token == null) {
+      return Future.failedFuture(unreachable("the answer has no access_token").exception());
+    }
+    // The library turns expires_in into an absolute "exp" attribute; without one, Entra's usual hour.
+    long exp = user.attributes().getLong("exp", Instant.now().getEpochSecond() + 3600);
+    return Future.succeededFuture(new AccessToken(token, Instant.ofEpochSecond(exp)));
   }
 
-  private Future<AccessToken> token(HttpResponse<Buffer> response) {
-    JsonObject body = IdentityAnswers.json(response);
-    if (response.statusCode() == 200 && body != null && body.getString("access_token") != null) {
-      long expiresIn = IdentityAnswers.seconds(body.getValue("expires_in"), 3600);
-      return Future.succeededFuture(new AccessToken(body.getString("access_token"),
-          Instant.now().plusSeconds(expiresIn)));
+  /** Parses the library's failure text back into Entra's error code and AADSTS number, to name what to fix. */
+  private RuntimeException refusal(Throwable failure) {
+    String message = String.valueOf(failure.getMessage());
+    Matcher oauth = OAUTH_ERROR.matcher(message);
+    if (!oauth.matches()) {
+      return unreachable(IdentityAnswers.firstLine(message)).exception(); // no OAuth error: connection or outage
     }
-    String error = body == null ? null : body.getString("error");
-    String description = body == null ? "" : IdentityAnswers.firstLine(body.getString("error_description", ""));
-    if (error != null && CREDENTIAL_ERRORS.contains(error)) {
-      return Future.failedFuture(Problem.of(500, "function-credential-rejected", "Function misconfigured",
-              "The identity provider rejected the function's own credentials (" + error + ": " + description
-                  + "). Fix AZURE_CLIENT_SECRET or AZURE_CLIENT_ID in the function's settings (tenant "
-                  + settings.tenantId() + "). Nothing was changed.")
-          .with("identityError", error).exception());
+    String error = oauth.group(1);
+    String description = IdentityAnswers.firstLine(oauth.group(2));
+    Matcher code = AADSTS.matcher(description);
+    String aadsts = code.find() ? code.group(1) : "";
+    if (OUTAGE.contains(error)) {
+      return unreachable(error + ": " + description).exception();
     }
-    if ("invalid_grant".equals(error) || "interaction_required".equals(error) || "consent_required".equals(error)) {
-      return Future.failedFuture(Problem.forbidden("on-behalf-of-refused", "Your token could not be exchanged for "
-              + "a Graph token on your behalf (" + error + ": " + description + "). An admin may need to grant "
-              + "consent for CloudPC.ReadWrite.All to this API, or you may need to sign in again.")
-          .with("identityError", error).exception());
+    if (USER_REFUSED.contains(error)) {
+      return Problem.forbidden("on-behalf-of-refused", "Your token could not be exchanged for a Graph token on your "
+              + "behalf (" + error + ": " + description + "). An admin may need to grant consent for "
+              + "CloudPC.ReadWrite.All to this API, or you may need to sign in again.")
+          .with("identityError", error).exception();
     }
-    if (response.statusCode() >= 500 || response.statusCode() == 429 || error == null) {
-      return Future.failedFuture(unreachable("HTTP " + response.statusCode()).exception());
+    String fix = switch (aadsts) {
+      case "90002" -> "AZURE_TENANT_ID (the tenant was not found at " + settings.tokenEndpoint() + ")";
+      case "700016" -> "AZURE_CLIENT_ID (no such application in tenant " + settings.tenantId() + ")";
+      case "7000215", "7000222" -> "AZURE_CLIENT_SECRET (wrong or expired secret for client " + settings.clientId()
+          + ")";
+      default -> switch (error) {
+        case "invalid_client" -> "AZURE_CLIENT_SECRET or AZURE_CLIENT_ID (tenant " + settings.tenantId() + ")";
+        case "unauthorized_client" -> "AZURE_CLIENT_ID (tenant " + settings.tenantId() + ")";
+        default -> null;
+      };
+    };
+    if (fix != null) {
+      return Problem.of(500, "function-credential-rejected", "Function misconfigured", "The identity provider "
+              + "rejected the function's own credentials (" + error + ": " + description + "). Fix " + fix
+              + " in the function's settings. Nothing was changed.")
+          .with("identityError", error).with("identityErrorCode", aadsts.isEmpty() ? null : "AADSTS" + aadsts)
+          .exception();
     }
-    return Future.failedFuture(Problem.of(500, "graph-token-refused", "Function misconfigured",
+    return Problem.of(500, "graph-token-refused", "Function misconfigured",
             "The identity provider refused a Graph token (" + error + ": " + description + "). Check "
                 + "GRAPH_BASE_URL (scope " + settings.graphScope() + ") and the app registration.")
-        .with("identityError", error).exception());
+        .with("identityError", error).exception();
   }
 
   private Problem unreachable(String why) {

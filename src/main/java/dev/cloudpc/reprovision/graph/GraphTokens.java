@@ -6,6 +6,7 @@ import dev.cloudpc.reprovision.config.GraphCredentialKind;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.http.Problem;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -38,8 +39,8 @@ public final class GraphTokens {
     }
   };
 
-  public GraphTokens(WebClient web, Settings settings) {
-    this.entra = new EntraTokenEndpoint(web, settings);
+  public GraphTokens(Vertx vertx, WebClient web, Settings settings) {
+    this.entra = new EntraTokenEndpoint(vertx, settings);
     this.delegated = settings.graphCredential() == GraphCredentialKind.ON_BEHALF_OF;
     boolean managedIdentity = settings.graphCredential() == GraphCredentialKind.MANAGED_IDENTITY
         || (delegated && settings.identityEndpoint().isPresent() && settings.identityHeader().isPresent());

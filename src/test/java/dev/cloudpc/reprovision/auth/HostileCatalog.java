@@ -161,6 +161,45 @@ final class HostileCatalog {
         "another tenant"));
     faults.put("no tid", bearer(forge.sign(without(valid, "tid")), "another tenant"));
     faults.put("no oid", bearer(forge.sign(without(valid, "oid")), "'oid'"));
+    // Malformed or incomplete claims, correctly signed: each a 401 naming the claim, never a 500.
+    faults.put("no iss", bearer(forge.sign(without(valid, "iss")), "issuer"));
+    faults.put("iss a number", bearer(forge.sign(with(valid, c -> c.put("iss", 42))), "'iss' claim is not a string"));
+    faults.put("iss an array", bearer(forge.sign(with(valid, c -> c.put("iss", new JsonArray().add(
+        valid.getString("iss"))))), "'iss' claim is not a string"));
+    faults.put("aud a number", bearer(forge.sign(with(valid, c -> c.put("aud", 7))), "audience"));
+    faults.put("aud an object", bearer(forge.sign(with(valid, c -> c.put("aud", new JsonObject()
+        .put("aud", valid.getValue("aud"))))), "audience"));
+    faults.put("aud an array with a number", bearer(forge.sign(with(valid, c -> c.put("aud", new JsonArray()
+        .add(valid.getValue("aud")).add(1)))), "'aud' claim is not a list of strings"));
+    faults.put("tid a number", bearer(forge.sign(with(valid, c -> c.put("tid", 1))), "'tid' claim is not a string"));
+    faults.put("oid an object", bearer(forge.sign(with(valid, c -> c.put("oid", new JsonObject()))),
+        "'oid' claim is not a string"));
+    faults.put("oid null", bearer(forge.sign(with(valid, c -> c.putNull("oid"))), "'oid'"));
+    faults.put("exp a string", bearer(forge.sign(with(valid, c -> c.put("exp", Long.toString(now + 3600)))),
+        "'exp' claim is not a number"));
+    faults.put("exp a boolean", bearer(forge.sign(with(valid, c -> c.put("exp", true))),
+        "'exp' claim is not a number"));
+    faults.put("nbf a string", bearer(forge.sign(with(valid, c -> c.put("nbf", "yesterday"))),
+        "'nbf' claim is not a number"));
+    faults.put("iat an array", bearer(forge.sign(with(valid, c -> c.put("iat", new JsonArray().add(now)))),
+        "'iat' claim is not a number"));
+    faults.put("roles a string", bearer(forge.sign(with(valid, c -> c.put("roles", ADMIN_ROLE))),
+        "'roles' claim is not a list of strings"));
+    faults.put("roles with an object", bearer(forge.sign(with(valid, c -> c.put("roles", new JsonArray()
+        .add(ADMIN_ROLE).add(new JsonObject())))), "'roles' claim is not a list of strings"));
+    faults.put("scp an array", bearer(forge.sign(with(valid, c -> c.put("scp", new JsonArray().add(SELF_SCOPE)))),
+        "'scp' claim is not a string"));
+    faults.put("upn a number", bearer(forge.sign(with(valid, c -> without(c.put("upn", 5), "preferred_username"))),
+        "'upn' claim is not a string"));
+    String[] parts = forge.sign(valid).split("\\.");
+    faults.put("claims a JSON array", bearer(parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
+        .encodeToString("[1,2]".getBytes(StandardCharsets.UTF_8)) + "." + parts[2], "not a well-formed JWT"));
+    faults.put("header alg a number", bearer(forge.sign(forge.header().put("alg", 256), valid), "algorithm '256'"));
+    faults.put("header kid a number", bearer(forge.sign(forge.header().put("kid", 7), valid), "no 'kid'"));
+    faults.put("header not JSON", bearer("bm90IGpzb24." + parts[1] + "." + parts[2], "not a well-formed JWT"));
+    // Larger still is refused before routing (431, headers over 8 KiB: MalformedRequestsTest).
+    faults.put("3 KiB of extra claims on a foreign key", bearer(forge.foreign(forge.header(), with(valid,
+        c -> c.put("padding", "x".repeat(3 * 1024)))), signatureInvalid));
 
     List<HostileCase> cases = new ArrayList<>();
     for (Map.Entry<String, Fault> fault : faults.entrySet()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.http.Problem;
 import dev.cloudpc.reprovision.http.ProblemException;
+import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
@@ -18,20 +19,17 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -52,6 +50,9 @@ import org.junit.jupiter.api.Test;
  */
 class KeyRotationTest extends StrictVertxTest {
   private static final String STATUS = "/api/cloudpcs/" + SandboxSeed.MEGAN_CLOUD_PCS.get(0);
+  private static final String TENANT = "5b1f8c2e-7d4a-4e3b-9c6f-2a8d0e1b3c4f";
+  private static final String CLIENT = "0f3e2d1c-4b5a-4c6d-8e7f-9a0b1c2d3e4f";
+  private static final String CALLER_OID = "7e6d5c4b-3a29-4817-a6f5-e4d3c2b1a090";
 
   private static KeyPair idpKey;
   private static RawClient client;
@@ -135,12 +136,18 @@ class KeyRotationTest extends StrictVertxTest {
         .compose(all -> status(stack, admin).map(after -> List.of(all, after)))
         .onComplete(test.succeeding(results -> test.verify(() -> {
           List<RawClient.Answer> refused = answers((CompositeFuture) results.get(0));
+          // Checked against the one refetch: 401. Arrived after it, within the limit: 503 "cannot check now".
           assertThat(refused).allSatisfy(answer -> {
-            assertThat(answer.status()).isEqualTo(401);
             assertThat(answer.header("Content-Type")).isEqualTo(Problem.CONTENT_TYPE);
-            assertThat(answer.header("WWW-Authenticate")).startsWith("Bearer error=\"invalid_token\"");
-            assertThat(answer.json().getString("detail")).contains("not one of the tenant's current signing keys");
+            if (answer.status() == 401) {
+              assertThat(answer.header("WWW-Authenticate")).startsWith("Bearer error=\"invalid_token\"");
+              assertThat(answer.json().getString("detail")).contains("not one of the tenant's current signing keys");
+            } else {
+              assertThat(answer.status()).isEqualTo(503);
+              assertThat(Integer.parseInt(answer.header("Retry-After"))).isBetween(1, 61);
+            }
           });
+          assertThat(refused).extracting(RawClient.Answer::status).contains(401);
           assertThat(identity.jwksRequests() - fetches).as("JWKS fetches caused by 200 made-up kids")
               .isLessThanOrEqualTo(1);
           assertThat(((RawClient.Answer) results.get(1)).status()).as("a valid token after the flood")
@@ -176,23 +183,48 @@ class KeyRotationTest extends StrictVertxTest {
     })));
   }
 
+  /** The case: the tenant starts signing with a new key seconds after start-up; the first use is accepted. */
+  @Test
+  void aKeyPublishedRightAfterStartUpIsAcceptedOnFirstUseAndTheNextRefetchWaitsForTheLimit(VertxTestContext test) {
+    TestStack stack = stack(Map.of("AUTH_JWKS_MIN_REFRESH_SECONDS", "300"));
+    SandboxIdentity identity = stack.tenant.identity();
+    assertThat(await(status(stack, stack.adminToken())).status()).isEqualTo(200); // after the start-up fetch
+    int fetches = identity.jwksRequests();
+    await(identity.rotateKey());
+    String rotated = stack.adminToken();
+    status(stack, rotated)
+        .compose(first -> identity.rotateKey().compose(v -> status(stack, stack.adminToken()))
+            .map(second -> List.of(first, second)))
+        .onComplete(test.succeeding(answers -> test.verify(() -> {
+          assertThat(answers.get(0).status()).as("a key published after the start-up fetch").isEqualTo(200);
+          RawClient.Answer limited = answers.get(1);
+          assertThat(limited.status()).as("a second new key within the refetch limit").isEqualTo(503);
+          assertThat(Integer.parseInt(limited.header("Retry-After"))).isBetween(1, 301);
+          assertThat(limited.json().getString("detail")).contains("cannot be checked now")
+              .contains("AUTH_JWKS_MIN_REFRESH_SECONDS");
+          assertThat(identity.jwksRequests()).as("JWKS fetches after start-up").isEqualTo(fetches + 1);
+          test.completeNow();
+        })));
+  }
+
   /**
-   * Single flight, shown where timing cannot hide it: the JWKS answer takes 300 ms and all 50 lookups of the new kid
-   * are made before it can arrive, so any second fetch would be seen.
+   * Single flight, shown where timing cannot hide it: the JWKS answer takes 300 ms and all 50 tokens are checked
+   * before it can arrive, so any second fetch would be seen.
    */
   @Test
   void whileASlowJwksFetchIsUnderWayEveryLookupWaitsForIt(VertxTestContext test) {
     AtomicInteger served = new AtomicInteger();
     HttpServer idp = identityProvider(request -> {
       served.incrementAndGet();
-      vertx.setTimer(300, t -> request.response().end(jwks("slow-kid").encode()));
+      vertx.setTimer(300, t -> request.response().putHeader("Content-Type", "application/json")
+          .end(jwks("slow-kid").encode()));
     });
-    SigningKeys keys = signingKeys(idp, Duration.ZERO);
-    vertx.runOnContext(v -> Future.all(IntStream.range(0, 50).mapToObj(i -> keys.key("slow-kid")).toList())
+    TokenVerifier verifier = new TokenVerifier(SigningKeys.create(vertx, settings(idp, 0)), settings(idp, 0));
+    String token = token(idp, "slow-kid", new JsonObject());
+    vertx.runOnContext(v -> Future.all(IntStream.range(0, 50).mapToObj(i -> verifier.verify(token)).toList())
         .onComplete(test.succeeding(all -> test.verify(() -> {
-          assertThat(all.<PublicKey>list()).containsOnly(idpKey.getPublic());
-          assertThat(served).as("JWKS requests for 50 concurrent lookups").hasValue(1);
-          assertThat(keys.fetchCount()).isEqualTo(1);
+          assertThat(all.<Caller>list()).extracting(Caller::objectId).containsOnly(CALLER_OID);
+          assertThat(served).as("JWKS requests for 50 concurrent checks").hasValue(1);
           test.completeNow();
         }))));
   }
@@ -203,48 +235,96 @@ class KeyRotationTest extends StrictVertxTest {
     AtomicInteger served = new AtomicInteger();
     HttpServer idp = identityProvider(request -> {
       if (served.getAndIncrement() == 0) {
-        request.response().end(jwks("cached-kid").encode());
+        request.response().putHeader("Content-Type", "application/json").end(jwks("cached-kid").encode());
       } else {
         request.response().setStatusCode(500).end();
       }
     });
-    SigningKeys keys = signingKeys(idp, Duration.ofMillis(200));
-    // rotated-kid: a refetch that fails; another-kid: too soon for a refetch, and the last one failed.
-    keys.key("cached-kid")
-        .compose(cached -> vertx.timer(250))
-        .compose(waited -> keys.key("rotated-kid").transform(Future::succeededFuture))
-        .compose(rotated -> keys.key("another-kid").transform(Future::succeededFuture)
-            .compose(rateLimited -> keys.key("cached-kid").map(cached -> List.of(rotated, rateLimited))))
-        .onComplete(test.succeeding(uncheckable -> test.verify(() -> {
-          assertThat(uncheckable).hasSize(2).allSatisfy(result -> {
-            assertThat(result.failed()).isTrue();
-            Problem problem = ((ProblemException) result.cause()).problem();
-            assertThat(problem.status()).isEqualTo(503);
-            assertThat(problem.headers()).containsKey("Retry-After");
-          });
+    TokenVerifier verifier = new TokenVerifier(SigningKeys.create(vertx, settings(idp, 0)), settings(idp, 0));
+    String cached = token(idp, "cached-kid", new JsonObject());
+    verifier.verify(cached)
+        .compose(first -> verifier.verify(token(idp, "rotated-kid", new JsonObject())).transform(Future::succeededFuture))
+        .compose(rotated -> verifier.verify(cached).map(again -> rotated))
+        .onComplete(test.succeeding(rotated -> test.verify(() -> {
+          assertThat(rotated.failed()).isTrue();
+          Problem problem = ((ProblemException) rotated.cause()).problem();
+          assertThat(problem.status()).isEqualTo(503);
+          assertThat(problem.headers()).containsKey("Retry-After");
+          assertThat(served).as("the start-up fetch and one refetch").hasValue(2);
           test.completeNow();
         })));
   }
 
-  /** An OpenID provider on loopback whose JWKS answers come from {@code jwks}. */
-  private HttpServer identityProvider(Handler<HttpServerRequest> jwks) {
+  /**
+   * No userinfo or introspection fallback (OAuth2AuthProviderImpl.authenticate would use either when the local checks
+   * fail): a tenant-signed token for Graph's audience is refused, and neither endpoint is ever called.
+   */
+  @Test
+  void aTenantSignedTokenForGraphIsRefusedWithoutAskingUserinfoOrIntrospection(VertxTestContext test) {
+    AtomicInteger asked = new AtomicInteger();
+    HttpServer idp = identityProvider(request -> {
+      if (request.path().endsWith("/keys")) {
+        request.response().putHeader("Content-Type", "application/json").end(jwks("tenant-kid").encode());
+      } else {
+        asked.incrementAndGet(); // userinfo or introspection: would vouch for anything
+        request.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("active", true)
+            .put("sub", "anyone").put("exp", Instant.now().getEpochSecond() + 3600).encode());
+      }
+    });
+    TokenVerifier verifier = new TokenVerifier(SigningKeys.create(vertx, settings(idp, 0)), settings(idp, 0));
+    String forGraph = token(idp, "tenant-kid", new JsonObject().put("aud", "https://graph.microsoft.com"));
+    String noAudience = token(idp, "tenant-kid", new JsonObject().putNull("aud"));
+    verifier.verify(forGraph).transform(Future::succeededFuture)
+        .compose(graph -> verifier.verify(noAudience).transform(Future::succeededFuture)
+            .map(none -> List.of(graph, none)))
+        .onComplete(test.succeeding(results -> test.verify(() -> {
+          assertThat(results).allSatisfy(result -> {
+            assertThat(result.failed()).isTrue();
+            Problem problem = ((ProblemException) result.cause()).problem();
+            assertThat(problem.status()).isEqualTo(401);
+            assertThat(problem.detail()).contains("audience");
+          });
+          assertThat(asked).as("userinfo / introspection requests").hasValue(0);
+          test.completeNow();
+        })));
+  }
+
+  /**
+   * An OpenID provider on loopback, laid out like Entra ({authority}/{tenant}/v2.0), whose discovery document also
+   * names userinfo and introspection endpoints; everything but discovery goes to {@code others}.
+   */
+  private HttpServer identityProvider(Handler<HttpServerRequest> others) {
     HttpServer server = await(vertx.createHttpServer().requestHandler(request -> {
       if (request.path().endsWith("/openid-configuration")) {
         String base = "http://127.0.0.1:" + request.localAddress().port();
-        request.response().end(new JsonObject().put("issuer", base + "/t/v2.0").put("jwks_uri", base + "/keys")
-            .encode());
+        request.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+            .put("issuer", base + "/" + TENANT + "/v2.0").put("jwks_uri", base + "/keys")
+            .put("token_endpoint", base + "/token").put("userinfo_endpoint", base + "/userinfo")
+            .put("introspection_endpoint", base + "/introspect").encode());
       } else {
-        jwks.handle(request);
+        others.handle(request);
       }
     }).listen(0, "127.0.0.1"));
     servers.add(server);
     return server;
   }
 
-  private static SigningKeys signingKeys(HttpServer idp, Duration minRefetch) {
-    String issuer = "http://127.0.0.1:" + idp.actualPort() + "/t/v2.0";
-    return new SigningKeys(WebClient.create(vertx), URI.create(issuer + "/.well-known/openid-configuration"), issuer,
-        minRefetch);
+  private static Settings settings(HttpServer idp, int minRefetchSeconds) {
+    return Settings.fromEnvironment(Map.of("AZURE_TENANT_ID", TENANT, "AZURE_CLIENT_ID", CLIENT,
+        "AZURE_CLIENT_SECRET", "unused", "AZURE_AUTHORITY_HOST", "http://127.0.0.1:" + idp.actualPort(),
+        "AUTH_JWKS_MIN_REFRESH_SECONDS", Integer.toString(minRefetchSeconds)));
+  }
+
+  /** An app token from the test provider, signed by its key under {@code kid}; {@code changes} override claims. */
+  private static String token(HttpServer idp, String kid, JsonObject changes) {
+    long now = Instant.now().getEpochSecond();
+    JsonObject claims = new JsonObject().put("iss", "http://127.0.0.1:" + idp.actualPort() + "/" + TENANT + "/v2.0")
+        .put("aud", CLIENT).put("tid", TENANT).put("oid", CALLER_OID).put("azp", CLIENT).put("iat", now)
+        .put("nbf", now).put("exp", now + 3600).put("roles", new JsonArray().add("CloudPC.Reprovision.All"));
+    changes.forEach(change -> claims.put(change.getKey(), change.getValue()));
+    claims.fieldNames().removeIf(name -> claims.getValue(name) == null);
+    return Jws.rs256(new JsonObject().put("alg", "RS256").put("typ", "JWT").put("kid", kid), claims,
+        idpKey.getPrivate());
   }
 
   private static JsonObject jwks(String kid) {

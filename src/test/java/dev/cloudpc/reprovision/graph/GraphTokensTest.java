@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * App-only Graph tokens (client secret, managed identity) against the sandbox identity: one token request however many
@@ -108,6 +110,46 @@ class GraphTokensTest extends StrictVertxTest {
       assertThat(body.getString("detail")).contains("AZURE_CLIENT_SECRET");
       assertThat(body.getString("identityError")).isEqualTo("invalid_client");
       assertThat(response.bodyAsString()).doesNotContain(wrongSecret).doesNotContain(stack.tenant.clientSecret());
+      assertThat(stack.tenant.graph().requests()).isEmpty();
+      test.completeNow();
+    })));
+  }
+
+  /**
+   * Entra's refusals as its token endpoint words them (the AADSTS code inside error_description; Microsoft identity
+   * platform "error codes"): each names the setting to fix, through the library's token request.
+   */
+  @ParameterizedTest(name = "{0} / AADSTS{1} names {2}")
+  @CsvSource({
+      "invalid_client, 7000215, AZURE_CLIENT_SECRET, Invalid client secret provided.",
+      "invalid_request, 90002, AZURE_TENANT_ID, Tenant contoso not found.",
+      "unauthorized_client, 700016, AZURE_CLIENT_ID, Application with identifier x was not found in the directory."})
+  void tokenEndpointRefusalsNameTheSettingToFix(String error, String code, String setting, String text,
+                                                VertxTestContext test) {
+    SandboxIdentity identity = start(Map.of());
+    identity.failTokenRequests(400, new JsonObject().put("error", error)
+        .put("error_description", "AADSTS" + code + ": " + text + "\r\nTrace ID: 0000\r\nCorrelation ID: 1111"));
+    reprovision(MEGAN_PC).onComplete(test.succeeding(response -> test.verify(() -> {
+      JsonObject body = problem(response, 500, "function-credential-rejected");
+      assertThat(body.getString("detail")).contains("Fix " + setting).contains("AADSTS" + code)
+          .doesNotContain("Trace ID");
+      assertThat(body.getString("identityError")).isEqualTo(error);
+      assertThat(body.getString("identityErrorCode")).isEqualTo("AADSTS" + code);
+      assertThat(response.bodyAsString()).doesNotContain(stack.tenant.clientSecret());
+      assertThat(stack.tenant.graph().requests()).isEmpty();
+      test.completeNow();
+    })));
+  }
+
+  /** A token endpoint that answers with no OAuth error at all (a proxy's 502 page) is an outage: 503, not a setting. */
+  @Test
+  void aTokenEndpointAnswerWithoutAnOAuthErrorIsAnOutage(VertxTestContext test) {
+    SandboxIdentity identity = start(Map.of());
+    identity.failTokenRequests(502, new JsonObject().put("message", "Bad gateway"));
+    reprovision(MEGAN_PC).onComplete(test.succeeding(response -> test.verify(() -> {
+      JsonObject body = problem(response, 503, "identity-provider-unavailable");
+      assertThat(response.getHeader("Retry-After")).isEqualTo("5");
+      assertThat(body.getString("detail")).contains(stack.app.settings().tokenEndpoint().toString());
       assertThat(stack.tenant.graph().requests()).isEmpty();
       test.completeNow();
     })));

@@ -53,8 +53,8 @@ class OnBehalfOfTest extends StrictVertxTest {
     Map<String, String> env = new HashMap<>(tenant.environment());
     env.put("GRAPH_CREDENTIAL", "on-behalf-of");
     Settings settings = Settings.fromEnvironment(env);
-    tokens = new GraphTokens(WebClient.create(vertx, new WebClientOptions().setUserAgent(GraphClient.USER_AGENT)),
-        settings);
+    tokens = new GraphTokens(vertx, WebClient.create(vertx, new WebClientOptions()
+        .setUserAgent(GraphClient.USER_AGENT)), settings);
     graph = new GraphClient(vertx, GraphClient.createWebClient(vertx, settings), settings, tokens,
         RetryPolicy.of(settings.graphMaxAttempts()));
   }
