@@ -77,4 +77,17 @@ class FunctionAnswerTest {
     assertThat(forwarded.get().clientRequestId()).isEqualTo("7b0c3a4e-2f1d-4c6b-9e8a-5d4c3b2a1f0e");
     assertThat(forwarded.get().invocationId()).isEqualTo("inv-t");
   }
+
+  @Test
+  void aRouterThatCouldNotStartStillAnswersAProblemWithTheRequestsId() {
+    HttpResponseMessage response = new ReprovisionFunctions(inbound -> RouterHandover.startFailure(inbound,
+        new IllegalStateException("AZURE_TENANT_ID is required"))).status(FakeHttpRequest.to(HttpMethod.GET,
+        SITE + "/api/cloudpcs/x").header("client-request-id", "7b0c3a4e-2f1d-4c6b-9e8a-5d4c3b2a1f0e").build(),
+        FakeHttpRequest.context("inv-s"));
+
+    assertThat(response.getStatusCode()).isEqualTo(500);
+    assertThat(response.getHeader("content-type")).isEqualTo("application/problem+json");
+    assertThat(response.getHeader("client-request-id")).isEqualTo("7b0c3a4e-2f1d-4c6b-9e8a-5d4c3b2a1f0e");
+    assertThat(new JsonObject((String) response.getBody()).getString("detail")).contains("AZURE_TENANT_ID");
+  }
 }
