@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import dev.cloudpc.reprovision.support.FakeHttpRequest;
+import dev.cloudpc.reprovision.support.FakeInvocation;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,14 +48,18 @@ class FunctionAnswerTest {
 
   @Test
   void aPathTheJdkCannotParseIsRefusedBeforeTheRouter() {
+    FakeInvocation invocation = FakeHttpRequest.context("inv-p");
     HttpResponseMessage response = answering(MultiMap.caseInsensitiveMultiMap()).status(
-        FakeHttpRequest.to(HttpMethod.GET, SITE + "/api/cloudpcs/a%zz").build(), FakeHttpRequest.context("inv-p"));
+        FakeHttpRequest.to(HttpMethod.GET, SITE + "/api/cloudpcs/a%zz").build(), invocation);
+    invocation.finish();
 
     assertThat(forwarded.get()).isNull();
     assertThat(response.getStatusCode()).isEqualTo(400);
     assertThat(response.getHeader("content-type")).isEqualTo("application/problem+json");
     assertThat(response.getHeader("client-request-id")).isNotBlank();
     assertThat(new JsonObject((String) response.getBody()).getString("detail")).contains("path");
+    assertThat(invocation.lines()).singleElement().asString()
+        .contains("inv=inv-p", "traceparent=" + invocation.traceparent(), "refused 400 url-not-parseable");
   }
 
   @Test
@@ -68,7 +73,7 @@ class FunctionAnswerTest {
 
   @Test
   void theInvocationsTraceContextAndACallersRequestIdAreHandedOver() {
-    var invocation = FakeHttpRequest.context("inv-t");
+    FakeInvocation invocation = FakeHttpRequest.context("inv-t");
     answering(MultiMap.caseInsensitiveMultiMap()).status(FakeHttpRequest.to(HttpMethod.GET,
         SITE + "/api/cloudpcs/x").header("Client-Request-Id", "7b0c3a4e-2f1d-4c6b-9e8a-5d4c3b2a1f0e").build(),
         invocation);

@@ -178,6 +178,7 @@ class FunctionEntryTest extends StrictVertxTest {
     });
     assertThat(refused.lines()).anySatisfy(line -> assertThat(line)
         .contains("inv=inv-log-2", "traceparent=" + refused.traceparent(), "refused 400"));
+    assertThat(accepted.ignored()).as("published after the invocation answered").isEmpty();
     assertThat(String.join("\n", accepted.lines()) + String.join("\n", refused.lines()))
         .doesNotContain(adminToken.substring(20, 60));
   }

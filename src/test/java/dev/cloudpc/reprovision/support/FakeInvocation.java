@@ -73,10 +73,6 @@ public final class FakeInvocation implements ExecutionContext {
     return attributed.stream().map(LogRecord::getMessage).toList();
   }
 
-  public List<LogRecord> records() {
-    return List.copyOf(attributed);
-  }
-
   public List<String> ignored() {
     return ignored.stream().map(LogRecord::getMessage).toList();
   }
