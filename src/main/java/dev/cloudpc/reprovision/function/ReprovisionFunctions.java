@@ -24,7 +24,9 @@ import org.slf4j.event.Level;
 
 /**
  * The Azure Functions entry points: one per route, each only hands the request to the Vert.x router (see
- * {@link RouterHandover}) and returns its answer. No logic lives here.
+ * {@link RouterHandover}) and returns its answer. No API logic lives here, only the fit to the Java worker: reading
+ * its URL ({@link RequestTarget}), one value per response header ({@link ResponseHeaders}) and publishing the
+ * invocation's log lines to its logger.
  */
 public class ReprovisionFunctions {
   private static final Logger LOG = LoggerFactory.getLogger(ReprovisionFunctions.class);

@@ -23,7 +23,8 @@ final class ResponseHeaders {
    * cannot be joined either (RFC 6265 §3); the API sets no cookies.
    */
   private static final Set<String> SINGLE = Set.of("content-type", "location", "retry-after", "date", "etag",
-      "last-modified", "expires", "age", "client-request-id", "request-id", "content-location", "content-encoding", "set-cookie");
+      "last-modified", "expires", "age", "client-request-id", "request-id", "content-location", "content-encoding",
+      "set-cookie");
 
   private ResponseHeaders() {
   }

@@ -153,24 +153,26 @@ public final class RouterHandover {
       return answer.future().toCompletionStage().toCompletableFuture()
           .get(budget.plus(GRACE).plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      return problem(inbound.clientRequestId(), Problem.of(504, "deadline-exceeded", "Gateway timeout", "The request did not finish within "
-          + budget.toSeconds() + " s (REQUEST_DEADLINE_SECONDS). If it was a reprovision, check the Cloud PC's "
-          + "status before trying again."));
+      return problem(inbound.clientRequestId(), Problem.of(504, "deadline-exceeded", "Gateway timeout",
+          "The request did not finish within " + budget.toSeconds() + " s (REQUEST_DEADLINE_SECONDS). If it was "
+              + "a reprovision, check the Cloud PC's status before trying again."));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return problem(inbound.clientRequestId(), Problem.of(503, "shutting-down", "Service unavailable", "The function is shutting down; "
-          + "try again."));
+      return problem(inbound.clientRequestId(), Problem.of(503, "shutting-down", "Service unavailable",
+          "The function is shutting down; try again."));
     } catch (ExecutionException e) {
-      return problem(inbound.clientRequestId(), Problem.of(502, "handover-failed", "Bad gateway", "The request could not be handed to the "
-          + "router, or its answer was lost (" + e.getCause().getClass().getSimpleName() + "). If it was a "
-          + "reprovision, check the Cloud PC's status before trying again."));
+      return problem(inbound.clientRequestId(), Problem.of(502, "handover-failed", "Bad gateway",
+          "The request could not be handed to the router, or its answer was lost ("
+              + e.getCause().getClass().getSimpleName() + "). If it was a reprovision, check the Cloud PC's status "
+              + "before trying again."));
     }
   }
 
   /** Start-up failed (bad settings): every request says which setting to fix. */
   static Answer startFailure(Inbound inbound, RuntimeException failure) {
-    return problem(inbound.clientRequestId(), Problem.of(500, "function-misconfigured", "Function misconfigured", "The function could not "
-        + "start: " + failure.getMessage() + ". Fix the application setting and restart the function app."));
+    return problem(inbound.clientRequestId(), Problem.of(500, "function-misconfigured", "Function misconfigured",
+        "The function could not start: " + failure.getMessage() + ". Fix the application setting and restart the "
+            + "function app."));
   }
 
   /** A problem the entry answers itself, with the request's client-request-id as the router would add it. */
