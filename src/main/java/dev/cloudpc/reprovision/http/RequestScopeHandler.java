@@ -38,14 +38,14 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
     String origin = origin(ctx);
     // The caller's traceparent, unless the Functions host started the invocation's operation: lines then carry the
     // invocation's own trace context, which is what Application Insights groups by.
-    Optional<String> traceparent = validTraceparent(headers.get("traceparent"));
+    Optional<String> callersTrace = validTraceparent(headers.get("traceparent"));
+    Optional<String> traceparent = handedOver
+        ? validTraceparent(headers.get(Handover.TRACEPARENT)).or(() -> callersTrace) : callersTrace;
     if (handedOver) {
       origin = Optional.ofNullable(headers.get(Handover.ORIGIN)).orElse(origin);
       invocationId = Optional.ofNullable(headers.get(Handover.INVOCATION_ID)).orElse(invocationId);
       budget = parseBudget(headers.get(Handover.DEADLINE_MS)).orElse(budget);
       keyVerified = "true".equals(headers.get(Handover.KEY_VERIFIED));
-      traceparent = validTraceparent(headers.get(Handover.TRACEPARENT)).or(() -> validTraceparent(
-          headers.get("traceparent")));
       if ("true".equals(headers.get(Handover.BODY_DROPPED))) {
         ctx.put(Handover.BODY_DROPPED, Boolean.TRUE);
       }
