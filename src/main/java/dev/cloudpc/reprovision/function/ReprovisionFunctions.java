@@ -8,19 +8,28 @@ import com.microsoft.azure.functions.HttpStatusType;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import java.util.Locale;
+import com.microsoft.azure.functions.TraceContext;
+import dev.cloudpc.reprovision.http.InvocationLog;
+import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.http.ProblemException;
+import dev.cloudpc.reprovision.http.RequestScope;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
+import java.util.logging.LogRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The Azure Functions entry points: one per route, each only hands the request to the Vert.x router (see
- * {@link RouterHandover}) and returns its answer. No logic lives here.
+ * {@link RouterHandover}) and returns its answer. No API logic lives here, only the fit to the Java worker: reading
+ * its URL ({@link RequestTarget}), one value per response header ({@link ResponseHeaders}) and publishing the
+ * invocation's log lines to its logger.
  */
 public class ReprovisionFunctions {
-  /** The host frames the response itself. */
-  private static final Set<String> HOP_BY_HOP = Set.of("content-length", "connection", "transfer-encoding",
-      "keep-alive");
+  private static final Logger LOG = LoggerFactory.getLogger(ReprovisionFunctions.class);
 
   private final Function<RouterHandover.Inbound, RouterHandover.Answer> router;
 
@@ -31,7 +40,7 @@ public class ReprovisionFunctions {
       try {
         handover = RouterHandover.shared();
       } catch (RuntimeException startFailure) {
-        return RouterHandover.startFailure(startFailure);
+        return RouterHandover.startFailure(inbound, startFailure);
       }
       return handover.forward(inbound);
     });
@@ -121,18 +130,53 @@ public class ReprovisionFunctions {
     return handOver(request, context, false);
   }
 
-  /** @param keyVerified the route's authLevel is FUNCTION, so the host checked a key before calling us */
+  /**
+   * Every request the worker hands over is answered by the router or, when it cannot get there, with a problem of
+   * our own — always with a {@code client-request-id}. The invocation's log lines are published to its logger on
+   * this thread before returning (see {@link InvocationLog} for why).
+   *
+   * @param keyVerified the route's authLevel is FUNCTION, so the host checked a key before calling us
+   */
   private HttpResponseMessage handOver(HttpRequestMessage<Optional<String>> request, ExecutionContext context,
                                        boolean keyVerified) {
-    RouterHandover.Answer answer = router.apply(new RouterHandover.Inbound(request.getHttpMethod().name(),
-        request.getUri(), request.getHeaders(), request.getBody().orElse(null), context.getInvocationId(),
-        keyVerified));
-    HttpResponseMessage.Builder response = request.createResponseBuilder(HttpStatusType.custom(answer.status()));
-    answer.headers().forEach(header -> {
-      if (!HOP_BY_HOP.contains(header.getKey().toLowerCase(Locale.ROOT))) {
-        response.header(header.getKey(), header.getValue());
+    Map<String, String> headers = request.getHeaders();
+    String invocationId = Optional.ofNullable(context.getInvocationId()).orElse("unknown");
+    String clientRequestId = RequestScope.clientRequestId(headers.get("client-request-id"));
+    TraceContext trace = context.getTraceContext();
+    String traceparent = trace == null ? null : trace.getTraceparent();
+    RouterHandover.Answer answer;
+    try (InvocationLog.Capture lines = InvocationLog.open(invocationId)) {
+      try {
+        RequestTarget target = RequestTarget.of(request::getUri);
+        answer = router.apply(new RouterHandover.Inbound(request.getHttpMethod().name(), target.origin(),
+            target.pathAndQuery(), headers, request.getBody().orElse(null), invocationId, traceparent,
+            clientRequestId, keyVerified));
+      } catch (ProblemException refused) {
+        Problem problem = refused.problem();
+        InvocationLog.log(LOG, Level.INFO, invocationId, RequestScope.logTag(invocationId, traceparent,
+            clientRequestId) + " " + request.getHttpMethod() + " refused " + problem.status() + " "
+            + problem.slug() + ": " + problem.detail(), null);
+        answer = RouterHandover.problem(clientRequestId, problem);
       }
-    });
+      publish(lines.drain(), context.getLogger());
+    }
+    HttpResponseMessage.Builder response = request.createResponseBuilder(HttpStatusType.custom(answer.status()));
+    ResponseHeaders.reduce(answer.headers()).forEach(response::header);
     return response.body(answer.body()).build();
+  }
+
+  /** Into the worker's invocation logger, which sends each record to the host tagged with the invocation id. */
+  private static void publish(List<InvocationLog.Line> lines, java.util.logging.Logger invocationLogger) {
+    for (InvocationLog.Line line : lines) {
+      LogRecord record = new LogRecord(switch (line.level()) {
+        case ERROR -> java.util.logging.Level.SEVERE;
+        case WARN -> java.util.logging.Level.WARNING;
+        case INFO -> java.util.logging.Level.INFO;
+        default -> java.util.logging.Level.FINE;
+      }, line.message());
+      record.setLoggerName(line.logger());
+      record.setThrown(line.thrown());
+      invocationLogger.log(record);
+    }
   }
 }

@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -49,9 +48,27 @@ public final class RouterHandover {
   public record Answer(int status, MultiMap headers, String body) {
   }
 
-  /** A request as the Functions host handed it over. */
-  public record Inbound(String method, URI uri, Map<String, String> headers, String body, String invocationId,
-                        boolean keyVerified) {
+  /**
+   * A request as the Functions host handed it over: {@code origin} and {@code pathAndQuery} from
+   * {@link RequestTarget}, the headers as the worker gives them (lower-cased names, repeats joined), the body if the
+   * host delivered one, the invocation's id and W3C traceparent (null when the worker has none), the
+   * {@code client-request-id} settled for the request, and whether the host checked a function key.
+   */
+  public record Inbound(String method, String origin, String pathAndQuery, Map<String, String> headers, String body,
+                        String invocationId, String traceparent, String clientRequestId, boolean keyVerified) {
+
+    /**
+     * The caller announced a body that did not arrive: the host reads a body only when Content-Length &gt; 0
+     * (azure-functions-host {@code GrpcMessageConversionExtensions.cs}, {@code ToRpcHttp}; issues 4926, 7930), so
+     * a chunked one is lost while its Transfer-Encoding header still arrives.
+     */
+    boolean bodyDropped() {
+      if (body != null && !body.isEmpty()) {
+        return false;
+      }
+      String length = headers.get("content-length");
+      return headers.get("transfer-encoding") != null || (length != null && !length.trim().matches("0*"));
+    }
   }
 
   private RouterHandover(Settings settings, Secret secret, HttpClient client, Context context) {
@@ -101,8 +118,7 @@ public final class RouterHandover {
     Duration budget = settings.requestDeadline();
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.valueOf(inbound.method()))
-        .setURI(inbound.uri().getRawPath() + (inbound.uri().getRawQuery() == null ? ""
-            : "?" + inbound.uri().getRawQuery()))
+        .setURI(inbound.pathAndQuery())
         .setTimeout(budget.plus(GRACE).toMillis());
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     inbound.headers().forEach((name, value) -> {
@@ -112,10 +128,17 @@ public final class RouterHandover {
     });
     headers.remove(Handover.SECRET);
     headers.set(Handover.SECRET, secret.value())
-        .set(Handover.INVOCATION_ID, inbound.invocationId() == null ? "unknown" : inbound.invocationId())
+        .set(Handover.INVOCATION_ID, inbound.invocationId())
         .set(Handover.DEADLINE_MS, Long.toString(budget.toMillis()))
         .set(Handover.KEY_VERIFIED, Boolean.toString(inbound.keyVerified()))
-        .set(Handover.ORIGIN, origin(inbound));
+        .set(Handover.ORIGIN, origin(inbound))
+        .set("client-request-id", inbound.clientRequestId());
+    if (inbound.traceparent() != null) {
+      headers.set(Handover.TRACEPARENT, inbound.traceparent());
+    }
+    if (inbound.bodyDropped()) {
+      headers.set(Handover.BODY_DROPPED, "true");
+    }
     options.setHeaders(headers);
     Buffer body = Buffer.buffer(inbound.body() == null ? "" : inbound.body());
     // The exchange runs on a Vert.x context: composed from this worker thread, a listener could attach to the
@@ -130,36 +153,39 @@ public final class RouterHandover {
       return answer.future().toCompletionStage().toCompletableFuture()
           .get(budget.plus(GRACE).plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      return problem(Problem.of(504, "deadline-exceeded", "Gateway timeout", "The request did not finish within "
-          + budget.toSeconds() + " s (REQUEST_DEADLINE_SECONDS). If it was a reprovision, check the Cloud PC's "
-          + "status before trying again."));
+      return problem(inbound.clientRequestId(), Problem.of(504, "deadline-exceeded", "Gateway timeout",
+          "The request did not finish within " + budget.toSeconds() + " s (REQUEST_DEADLINE_SECONDS). If it was "
+              + "a reprovision, check the Cloud PC's status before trying again."));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return problem(Problem.of(503, "shutting-down", "Service unavailable", "The function is shutting down; "
-          + "try again."));
+      return problem(inbound.clientRequestId(), Problem.of(503, "shutting-down", "Service unavailable",
+          "The function is shutting down; try again."));
     } catch (ExecutionException e) {
-      return problem(Problem.of(502, "handover-failed", "Bad gateway", "The request could not be handed to the "
-          + "router, or its answer was lost (" + e.getCause().getClass().getSimpleName() + "). If it was a "
-          + "reprovision, check the Cloud PC's status before trying again."));
+      return problem(inbound.clientRequestId(), Problem.of(502, "handover-failed", "Bad gateway",
+          "The request could not be handed to the router, or its answer was lost ("
+              + e.getCause().getClass().getSimpleName() + "). If it was a reprovision, check the Cloud PC's status "
+              + "before trying again."));
     }
   }
 
   /** Start-up failed (bad settings): every request says which setting to fix. */
-  static Answer startFailure(RuntimeException failure) {
-    return problem(Problem.of(500, "function-misconfigured", "Function misconfigured", "The function could not "
-        + "start: " + failure.getMessage() + ". Fix the application setting and restart the function app."));
+  static Answer startFailure(Inbound inbound, RuntimeException failure) {
+    return problem(inbound.clientRequestId(), Problem.of(500, "function-misconfigured", "Function misconfigured",
+        "The function could not start: " + failure.getMessage() + ". Fix the application setting and restart the "
+            + "function app."));
   }
 
-  private static Answer problem(Problem problem) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", Problem.CONTENT_TYPE);
+  /** A problem the entry answers itself, with the request's client-request-id as the router would add it. */
+  static Answer problem(String clientRequestId, Problem problem) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", Problem.CONTENT_TYPE)
+        .add("client-request-id", clientRequestId);
     problem.headers().forEach(headers::add);
-    return new Answer(problem.status(), headers, problem.toJson().encode());
+    return new Answer(problem.status(), headers, problem.with("clientRequestId", clientRequestId).toJson().encode());
   }
 
   private static String origin(Inbound inbound) {
-    URI uri = inbound.uri();
-    String proto = Optional.ofNullable(inbound.headers().get("x-forwarded-proto")).orElse(uri.getScheme());
-    return proto + "://" + uri.getRawAuthority();
+    String proto = inbound.headers().get("x-forwarded-proto");
+    return proto == null ? inbound.origin() : proto + inbound.origin().substring(inbound.origin().indexOf("://"));
   }
 
   static <T> T await(Future<T> future, Duration timeout) {

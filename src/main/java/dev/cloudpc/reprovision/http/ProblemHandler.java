@@ -7,10 +7,12 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Turns every failure into an {@code application/problem+json} answer and logs one line per refusal with the reason
- * and the caller's ids when known (never a token: problems are written without them).
+ * and the caller's ids when known (never a token: problems are written without them), to the console and to the
+ * Functions invocation that handed the request over ({@link InvocationLog}).
  */
 public final class ProblemHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
@@ -24,14 +26,11 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     RequestScope scope = RequestScope.of(ctx);
     JsonObject caller = CallerValidator.ifKnown(ctx).map(c -> c.auditJson()).orElse(null);
     String tag = scope == null ? "" : scope.logTag() + " ";
-    if (problem.status() >= 500) {
-      LOG.warn("{}{} {} failed {} {}: {} caller={}", tag, ctx.request().method(), ctx.request().path(),
-          problem.status(), problem.slug(), problem.detail(), caller, ctx.failure() instanceof ProblemException
-              ? null : ctx.failure());
-    } else {
-      LOG.info("{}{} {} refused {} {}: {} caller={}", tag, ctx.request().method(), ctx.request().path(),
-          problem.status(), problem.slug(), problem.detail(), caller);
-    }
+    boolean failed = problem.status() >= 500;
+    InvocationLog.log(LOG, failed ? Level.WARN : Level.INFO, scope == null ? null : scope.invocationId(),
+        tag + ctx.request().method() + " " + ctx.request().path() + (failed ? " failed " : " refused ")
+            + problem.status() + " " + problem.slug() + ": " + problem.detail() + " caller=" + caller,
+        failed && !(ctx.failure() instanceof ProblemException) ? ctx.failure() : null);
     Responses.problem(ctx, problem);
   }
 

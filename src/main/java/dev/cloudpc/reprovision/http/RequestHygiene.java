@@ -9,7 +9,8 @@ import java.util.Locale;
  * Refuses, before any route runs, paths that could smuggle another route or resource past the router's matching
  * (encoded slashes or backslashes, dot segments plain or encoded, empty segments, control characters; checked on the
  * raw path), and bodies that are not declared JSON: a form or multipart body would otherwise be parsed away and its
- * fields silently ignored — a PC rebuilt with the wrong options.
+ * fields silently ignored — a PC rebuilt with the wrong options. Also refuses, on the routes that read a body, a body
+ * the Functions host announced but did not deliver ({@link #requireDeliveredBody}).
  */
 public final class RequestHygiene implements Handler<RoutingContext> {
 
@@ -30,6 +31,23 @@ public final class RequestHygiene implements Handler<RoutingContext> {
       return;
     }
     ctx.next();
+  }
+
+  /**
+   * Called by every route that reads a body, before it reads it. The Azure Functions host forwards a request body to
+   * the worker only when {@code Content-Length > 0}: a chunked body is dropped while its headers still arrive
+   * (azure-functions-host {@code GrpcMessageConversionExtensions.cs}, {@code ToRpcHttp}; issues 4926 and 7930). A
+   * reprovision must never run with its options silently lost, so such a request is refused. Only the hand-over
+   * from the Functions entry can set the mark (see {@link RequestScopeHandler}): the local host decodes chunked
+   * bodies itself and keeps accepting them, and routes that take no body never ask.
+   */
+  public static void requireDeliveredBody(RoutingContext ctx) {
+    if (Boolean.TRUE.equals(ctx.get(Handover.BODY_DROPPED))) {
+      throw Problem.of(411, "length-required", "Length required", "The request announced a body "
+          + "(Transfer-Encoding: chunked, or a Content-Length) that the Azure Functions host did not deliver: it "
+          + "passes a body on only when Content-Length is set. Nothing was sent to Microsoft Graph; send the body "
+          + "with Content-Length.").exception();
+    }
   }
 
   private static boolean hasBody(HttpServerRequest request) {

@@ -1,10 +1,12 @@
 package dev.cloudpc.reprovision.http;
 
+import dev.cloudpc.reprovision.config.Settings;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Correlation and budget of one API request: the caller's (or a new) {@code client-request-id} sent on to Graph,
@@ -17,6 +19,11 @@ public record RequestScope(String clientRequestId, String traceparent, String in
                            String origin, String queryKey, boolean keyVerified) {
 
   static final String KEY = "requestScope";
+
+  /** The caller's {@code client-request-id} when it is a GUID (what Graph accepts), else a new one. */
+  public static String clientRequestId(String sent) {
+    return sent != null && Settings.GUID.matcher(sent).matches() ? sent : UUID.randomUUID().toString();
+  }
 
   public static RequestScope of(RoutingContext ctx) {
     return ctx.get(KEY);
@@ -43,6 +50,11 @@ public record RequestScope(String clientRequestId, String traceparent, String in
 
   /** Prefix for every log line of this request. */
   public String logTag() {
+    return logTag(invocationId, traceparent, clientRequestId);
+  }
+
+  /** The same prefix for lines written before a request reaches the router (the function entry's own refusals). */
+  public static String logTag(String invocationId, String traceparent, String clientRequestId) {
     return "inv=" + invocationId + " traceparent=" + traceparent + " client-request-id=" + clientRequestId;
   }
 }

@@ -9,7 +9,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
@@ -37,11 +36,19 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
     String invocationId = "local";
     boolean keyVerified = false;
     String origin = origin(ctx);
+    // The caller's traceparent, unless the Functions host started the invocation's operation: lines then carry the
+    // invocation's own trace context, which is what Application Insights groups by.
+    Optional<String> callersTrace = validTraceparent(headers.get("traceparent"));
+    Optional<String> traceparent = handedOver
+        ? validTraceparent(headers.get(Handover.TRACEPARENT)).or(() -> callersTrace) : callersTrace;
     if (handedOver) {
       origin = Optional.ofNullable(headers.get(Handover.ORIGIN)).orElse(origin);
       invocationId = Optional.ofNullable(headers.get(Handover.INVOCATION_ID)).orElse(invocationId);
       budget = parseBudget(headers.get(Handover.DEADLINE_MS)).orElse(budget);
       keyVerified = "true".equals(headers.get(Handover.KEY_VERIFIED));
+      if ("true".equals(headers.get(Handover.BODY_DROPPED))) {
+        ctx.put(Handover.BODY_DROPPED, Boolean.TRUE);
+      }
     }
     headers.names().stream().filter(n -> n.regionMatches(true, 0, Handover.PREFIX, 0, Handover.PREFIX.length()))
         .toList().forEach(headers::remove);
@@ -50,14 +57,10 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
       Secret key = settings.functionKey().get();
       keyVerified = key.matches(headers.get("x-functions-key")) || key.matches(queryKey);
     }
-    String clientRequestId = Optional.ofNullable(headers.get("client-request-id"))
-        .filter(id -> Settings.GUID.matcher(id).matches())
-        .orElseGet(() -> UUID.randomUUID().toString());
-    String traceparent = Optional.ofNullable(headers.get("traceparent"))
-        .filter(t -> TRACEPARENT.matcher(t).matches())
-        .orElseGet(RequestScopeHandler::newTraceparent);
-    ctx.put(RequestScope.KEY, new RequestScope(clientRequestId, traceparent, invocationId, Deadline.in(budget),
-        origin, queryKey, keyVerified));
+    String clientRequestId = RequestScope.clientRequestId(headers.get("client-request-id"));
+    ctx.put(RequestScope.KEY, new RequestScope(clientRequestId,
+        traceparent.orElseGet(RequestScopeHandler::newTraceparent), invocationId, Deadline.in(budget), origin,
+        queryKey, keyVerified));
     ctx.response().putHeader("client-request-id", clientRequestId);
     if (handoverSecret.isPresent() && !handedOver) {
       // Under the Functions host the router's loopback port is not an entrance: requests come through the host.
@@ -72,6 +75,10 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
   private static String origin(RoutingContext ctx) {
     String host = ctx.request().authority() == null ? null : ctx.request().authority().toString();
     return ctx.request().scheme() + "://" + (host == null ? "127.0.0.1" : host);
+  }
+
+  private static Optional<String> validTraceparent(String value) {
+    return Optional.ofNullable(value).filter(t -> TRACEPARENT.matcher(t).matches());
   }
 
   private static Optional<Duration> parseBudget(String millis) {

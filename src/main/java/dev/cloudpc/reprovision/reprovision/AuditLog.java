@@ -1,16 +1,19 @@
 package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.auth.Caller;
+import dev.cloudpc.reprovision.http.InvocationLog;
 import dev.cloudpc.reprovision.http.RequestScope;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One structured (JSON) line per reprovision decision on logger {@code audit}: who, which PC, which route, with what
  * options, Graph's request-id and the outcome — accepted, already running, replayed, dry run, refused or failed.
- * Identifiers only; tokens and keys never reach it.
+ * Identifiers only; tokens and keys never reach it. Each line carries the Functions invocation id and the W3C
+ * traceparent, and reaches the invocation's own log (see {@link InvocationLog}) as well as the console.
  */
 public final class AuditLog {
   private static final Logger AUDIT = LoggerFactory.getLogger("audit");
@@ -33,6 +36,6 @@ public final class AuditLog {
     if (detail != null) {
       line.put("detail", detail);
     }
-    AUDIT.info(line.encode());
+    InvocationLog.log(AUDIT, Level.INFO, scope.invocationId(), line.encode(), null);
   }
 }

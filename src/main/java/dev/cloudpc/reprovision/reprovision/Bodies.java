@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.http.RequestHygiene;
 import io.vertx.ext.web.RoutingContext;
 
 /** Which routes take a body, and of what type. */
@@ -8,8 +9,12 @@ final class Bodies {
   private Bodies() {
   }
 
-  /** The body, or null when absent; RequestHygiene already refused any body not sent as application/json. */
+  /**
+   * The body, or null when absent; RequestHygiene already refused any body not sent as application/json, and refuses
+   * here one the Functions host dropped.
+   */
   static String json(RoutingContext ctx) {
+    RequestHygiene.requireDeliveredBody(ctx);
     String body = ctx.body() == null ? null : ctx.body().asString();
     return body == null || body.isBlank() ? null : body;
   }
