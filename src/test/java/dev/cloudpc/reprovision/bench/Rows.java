@@ -9,8 +9,8 @@ final class Rows {
   private static final double ADDED_P99_MS = 3;
   private static final double CPU_PER_REQUEST_US = 150;
   private static final double FRACTION_OF_IDEAL_AT_200 = 0.95;
-  private static final int MAX_THREADS = 40;
-  private static final double MAX_RSS_MIB = 256;
+  static final int MAX_THREADS = 40;
+  static final double MAX_RSS_MIB = 256;
   private static final double COLD_START_MS = 600;
 
   private Rows() {

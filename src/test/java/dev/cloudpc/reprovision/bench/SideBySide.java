@@ -10,8 +10,6 @@ import io.vertx.core.json.JsonObject;
 final class SideBySide {
   private static final double P50_AT_200_MS = 230;
   private static final double SMALL_FRACTION_OF_IDEAL = 0.90;
-  private static final int MAX_THREADS = 40;
-  private static final double MAX_RSS_MIB = 256;
 
   private SideBySide() {
   }
@@ -53,8 +51,8 @@ final class SideBySide {
         s1000.fractionOfIdeal() >= SMALL_FRACTION_OF_IDEAL && s1000.window().failed() == 0);
     report.check("Peak RSS / threads at C = 1000, " + name, Report.format("%.0f MiB / %d (CPU %.0f µs/request)",
             s1000.peakRssMib(), s1000.peakThreads(), s1000.cpuPerRequestUs()),
-        "≤ " + Math.round(MAX_RSS_MIB) + " MiB, ≤ " + MAX_THREADS,
-        s1000.peakRssMib() <= MAX_RSS_MIB && s1000.peakThreads() <= MAX_THREADS);
+        "≤ " + Math.round(Rows.MAX_RSS_MIB) + " MiB, ≤ " + Rows.MAX_THREADS,
+        s1000.peakRssMib() <= Rows.MAX_RSS_MIB && s1000.peakThreads() <= Rows.MAX_THREADS);
 
     JsonObject allocation = product.allocation;
     report.info("Allocation per request (JFR, C = 200" + at + ", product)", Report.format("%.0f KiB; top product "
