@@ -65,37 +65,74 @@ public final class BenchMain {
     SandboxTenant tenant = Await.result(SandboxTenant.start(vertx,
         SandboxOptions.defaults().withExtraCloudPcs(settings.cloudPcs())), START_LIMIT);
     tenant.graph().recordRequests(false);
-    SandboxIdentity identity = tenant.identity();
     BenchClient client = new BenchClient(loadVertx, MAX_CLIENT_CONNECTIONS);
     Targets targets = new Targets(client, tenant, Await.result(GraphToken.fetch(vertx, tenant), START_LIMIT));
 
-    progress("cold starts (" + settings.coldStarts() + " fresh processes)");
+    Subject product = Subject.product("product", jar, settings.productJvmOptions());
+    Subject peer = Subject.peer();
+    Subject small = Subject.product("product " + String.join(" ", settings.smallJvmOptions()), jar,
+        settings.smallJvmOptions());
+    progress("cold starts (" + settings.coldStarts() + " fresh processes each, product and peer in turn)");
+    SandboxIdentity identity = tenant.identity();
     int tokensBefore = identity.tokenRequests();
-    JsonObject cold = ColdStart.measure(settings.coldStarts(), jar, settings.productJvmOptions(),
-        tenant.environment(), targets, out);
+    JsonObject cold = ColdStart.measure(settings.coldStarts(), List.of(product, peer), tenant.environment(),
+        targets, out);
     report.put("coldStart", cold.put("tokenRequests", identity.tokenRequests() - tokensBefore));
 
+    SubjectRun productRun = measure(product, tenant, client, targets, settings, out, (run, process, result) -> {
+      progress("sequential comparison at L = 0");
+      result.sequential = run.sequential();
+      concurrencies(run, settings, result);
+      progress("allocation per request (JFR, C = 200)");
+      result.allocation = run.allocation(new AllocationRecording(process.pid(), out.resolve("allocation.jfr")));
+    });
+    SubjectRun peerRun = measure(peer, tenant, client, targets, settings, out,
+        (run, process, result) -> concurrencies(run, settings, result));
+    SubjectRun smallRun = measure(small, tenant, client, targets, settings, out, (run, process, result) -> {
+      result.roundTrips = productRun.roundTrips;
+      progress(small.name() + ": C = 1000");
+      result.concurrent.add(run.concurrent(1_000, result.roundTrips));
+    });
+    report.put("process", productRun.process);
+    report.put("sequential", productRun.sequential.toJson());
+    report.put("concurrency", productRun.concurrencyJson());
+    report.put("allocation", productRun.allocation);
+    report.put("peer", peerRun.toJson());
+    report.put("smallHeap", smallRun.toJson());
+
+    progress("Functions hand-over");
+    JsonObject handover = HandoverBench.measure(vertx, tenant, client, settings.handoverWarmup(),
+        settings.handoverMeasured(), Duration.ofSeconds(60));
+    report.put("handover", handover);
+    report.put("unexpectedAnswers", client.unexpectedAnswers());
+    report.put("cloudPcsUsed", targets.cloudPcsUsed());
+    Rows.fill(report, settings, cold, productRun, peerRun, smallRun, handover, client.unexpectedAnswers());
+    return report;
+  }
+
+  /** The phases one launched process goes through; they fill {@code result}. */
+  private interface Phases {
+    void run(ProductRun run, ProductProcess process, SubjectRun result);
+  }
+
+  /** Launches {@code subject}, runs {@code phases} against it and reads its whole-run figures before stopping it. */
+  private static SubjectRun measure(Subject subject, SandboxTenant tenant, BenchClient client, Targets targets,
+                                    BenchSettings settings, Path out, Phases phases) {
+    SandboxIdentity identity = tenant.identity();
+    SubjectRun result = new SubjectRun(subject.name());
     int tokens0 = identity.tokenRequests();
     int jwks0 = identity.jwksRequests();
     long started = System.nanoTime();
-    ProductRun.Sequential sequential;
-    List<ProductRun.Concurrent> concurrent = new ArrayList<>();
-    JsonObject process = new JsonObject();
-    try (ProductProcess product = ProductProcess.launch(jar, settings.productJvmOptions(), tenant.environment(),
-        out.resolve("product.log"));
-         PeakSampler overall = new PeakSampler(new ProcStats(product.pid()));
-         PeakSampler perPhase = new PeakSampler(new ProcStats(product.pid()))) {
-      product.awaitReady(START_LIMIT);
-      ProcStats stats = new ProcStats(product.pid());
-      ProductRun run = new ProductRun(client, targets, tenant.graph(), product.port(), stats, perPhase, settings);
-      progress("sequential comparison at L = 0");
-      sequential = run.sequential();
-      for (int c : settings.concurrencies()) {
-        progress("C = " + c + ", L = " + settings.graphLatency().toMillis() + " ms");
-        concurrent.add(run.concurrent(c));
-      }
+    try (ProductProcess process = subject.launch(tenant.environment(),
+        out.resolve(subject.name().replaceAll("[^A-Za-z0-9]+", "-") + ".log"));
+         PeakSampler overall = new PeakSampler(new ProcStats(process.pid()));
+         PeakSampler perPhase = new PeakSampler(new ProcStats(process.pid()))) {
+      process.awaitReady(START_LIMIT);
+      ProcStats stats = new ProcStats(process.pid());
+      phases.run(new ProductRun(client, targets, tenant.graph(), process.port(), stats, perPhase, settings), process,
+          result);
       ProcStats.Snapshot end = stats.read();
-      process.put("peakThreads", overall.peakThreads())
+      result.process.put("peakThreads", overall.peakThreads())
           .put("peakRssMibSampled", Report.round(overall.peakRssKib() / 1024.0))
           .put("vmHwmMib", Report.round(end.peakRssKib() / 1024.0))
           .put("cpuSecondsTotal", Report.round(end.cpuSeconds()))
@@ -105,20 +142,15 @@ public final class BenchMain {
           .put("tokenLifetimeSeconds", identity.tokenLifetime().toSeconds())
           .put("loadAverageAtEnd", Machine.loadAverage());
     }
-    report.put("process", process);
-    report.put("sequential", sequential.toJson());
-    JsonArray phases = new JsonArray();
-    concurrent.forEach(c -> phases.add(c.toJson()));
-    report.put("concurrency", phases);
+    return result;
+  }
 
-    progress("Functions hand-over");
-    JsonObject handover = HandoverBench.measure(vertx, tenant, client, settings.handoverWarmup(),
-        settings.handoverMeasured(), Duration.ofSeconds(60));
-    report.put("handover", handover);
-    report.put("unexpectedAnswers", client.unexpectedAnswers());
-    report.put("cloudPcsUsed", targets.cloudPcsUsed());
-    Rows.fill(report, settings, cold, sequential, concurrent, process, handover, client.unexpectedAnswers());
-    return report;
+  private static void concurrencies(ProductRun run, BenchSettings settings, SubjectRun result) {
+    result.roundTrips = run.criticalPathRoundTrips();
+    for (int c : settings.concurrencies()) {
+      progress(result.name + ": C = " + c + ", L = " + settings.graphLatency().toMillis() + " ms");
+      result.concurrent.add(run.concurrent(c, result.roundTrips));
+    }
   }
 
   private static void progress(String phase) {

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Cold start as a serverless instance sees it: process launch to the first 202 of a reprovision (JVM start, settings,
- * router, signing keys, Graph token, three Graph calls, all classes loaded for the first time), a fresh process each
- * time, median of the launches.
+ * router, signing keys, Graph token, the Graph calls, all classes loaded for the first time), a fresh process each
+ * time, median of the launches; the peer likewise (token and its one Graph call).
  */
 final class ColdStart {
   private static final Duration LIMIT = Duration.ofSeconds(30);
@@ -19,26 +19,37 @@ final class ColdStart {
   private ColdStart() {
   }
 
-  static JsonObject measure(int launches, Path jar, List<String> jvmOptions, Map<String, String> env, Targets targets,
+  /**
+   * Launches the subjects in turn ({@code launches} rounds: product, peer, product, …) so that both see the same
+   * machine noise; one JSON object per subject, by name.
+   */
+  static JsonObject measure(int launches, List<Subject> subjects, Map<String, String> env, Targets targets,
                             Path logDir) {
-    double[] toReady = new double[launches];
-    double[] toFirst202 = new double[launches];
+    double[][] toReady = new double[subjects.size()][launches];
+    double[][] toFirst2xx = new double[subjects.size()][launches];
     for (int i = 0; i < launches; i++) {
-      try (ProductProcess product = ProductProcess.launch(jar, jvmOptions, env,
-          logDir.resolve("product-cold-" + i + ".log"))) {
-        toReady[i] = product.awaitReady(LIMIT) / 1e6;
-        if (!Await.result(targets.reprovision(product.port()), LIMIT)) {
-          throw new IllegalStateException("cold start " + i + ": the first reprovision was not answered 202");
+      for (int s = 0; s < subjects.size(); s++) {
+        Subject subject = subjects.get(s);
+        try (ProductProcess process = subject.launch(env, logDir.resolve(subject.name() + "-cold-" + i + ".log"))) {
+          toReady[s][i] = process.awaitReady(LIMIT) / 1e6;
+          if (!Await.result(targets.reprovision(process.port()), LIMIT)) {
+            throw new IllegalStateException(subject.name() + " cold start " + i + ": the first reprovision was not "
+                + "answered 202");
+          }
+          toFirst2xx[s][i] = (System.nanoTime() - process.launchedNanos()) / 1e6;
         }
-        toFirst202[i] = (System.nanoTime() - product.launchedNanos()) / 1e6;
       }
     }
-    return new JsonObject()
-        .put("launches", launches)
-        .put("launchToReadyMs", rounded(toReady))
-        .put("launchToFirst202Ms", rounded(toFirst202))
-        .put("medianLaunchToReadyMs", Report.round(median(toReady)))
-        .put("medianLaunchToFirst202Ms", Report.round(median(toFirst202)));
+    JsonObject all = new JsonObject();
+    for (int s = 0; s < subjects.size(); s++) {
+      all.put(subjects.get(s).name(), new JsonObject()
+          .put("launches", launches)
+          .put("launchToReadyMs", rounded(toReady[s]))
+          .put("launchToFirst202Ms", rounded(toFirst2xx[s]))
+          .put("medianLaunchToReadyMs", Report.round(median(toReady[s])))
+          .put("medianLaunchToFirst202Ms", Report.round(median(toFirst2xx[s]))));
+    }
+    return all;
   }
 
   private static double median(double[] values) {

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The product as its own process, launched as the contract says ({@code java -jar reprovision-local.jar}, settings in
- * the environment), so that its CPU time, threads and memory are its own. Its output is drained into a log file by a
+ * The product (or the peer) as its own process, launched as the contract says ({@code java -jar
+ * reprovision-local.jar}, settings in the environment), so that its CPU time, threads and memory are its own. Its output is drained into a log file by a
  * bench thread, which also notices the {@code READY} line.
  */
 final class ProductProcess implements AutoCloseable {
@@ -40,14 +40,12 @@ final class ProductProcess implements AutoCloseable {
     drain.start();
   }
 
-  /** Starts the jar on a free loopback port; {@code jvmOptions} go before {@code -jar} (empty for the contract). */
-  static ProductProcess launch(Path jar, List<String> jvmOptions, Map<String, String> env, Path log) {
+  /** Starts {@code java <javaArguments>} on a free loopback port (PORT in the environment). */
+  static ProductProcess launch(List<String> javaArguments, Map<String, String> env, Path log) {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
-    command.add("-jar");
-    command.add(jar.toString());
+    command.addAll(javaArguments);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     builder.environment().put("PORT", Integer.toString(port));

@@ -91,17 +91,44 @@ final class ProductRun {
         probe.productCpuSeconds() * 1e6 / productRequests, probe.coresUsed(window.seconds()));
   }
 
-  Concurrent concurrent(int concurrency) {
+  /**
+   * Graph round trips on the critical path, measured rather than assumed: the fastest of 20 requests, one at a time
+   * with Graph latency L, divided by L and rounded (reads in parallel count once; the minimum resists a busy box).
+   */
+  int criticalPathRoundTrips() {
+    graph.setLatency(settings.graphLatency());
+    ClosedLoop.Kind product = new ClosedLoop.Kind("product", () -> targets.reprovision(port));
+    Await.result(ClosedLoop.run(loop, new ClosedLoop.Phase("critical path, C = 1", 1, 5, Duration.ofSeconds(15),
+        20, Duration.ofSeconds(30)), List.of(product), new WindowProbe(loopVertx, stats)), PHASE_LIMIT);
+    return (int) Math.max(1, Math.round(product.latencies.percentileMs(0) / settings.graphLatency().toMillis()));
+  }
+
+  Concurrent concurrent(int concurrency, int roundTrips) {
+    return concurrent(concurrency, roundTrips, settings.concurrentMeasured(concurrency), () -> { }, () -> { });
+  }
+
+  /**
+   * Allocation per request: a C = 200 window recorded with JFR (started and stopped by jcmd at the window's edges;
+   * the in-flight requests at the close edge are counted in, see {@link AllocationRecording}).
+   */
+  JsonObject allocation(AllocationRecording recording) {
+    int concurrency = 200;
+    Concurrent phase = concurrent(concurrency, 1, settings.allocationMeasured(), recording::start, recording::stop);
+    return recording.summary(phase.window().answered() + concurrency);
+  }
+
+  private Concurrent concurrent(int concurrency, int roundTrips, int measured, Runnable atOpen, Runnable atClose) {
     graph.setLatency(settings.graphLatency());
     sampler.reset();
-    WindowProbe probe = new WindowProbe(loopVertx, stats);
+    WindowProbe probe = new WindowProbe(loopVertx, stats, atOpen, atClose);
     ClosedLoop.Kind product = new ClosedLoop.Kind("product", () -> targets.reprovision(port));
     ClosedLoop.Window window = Await.result(ClosedLoop.run(loop, new ClosedLoop.Phase("C = " + concurrency,
             concurrency, settings.concurrentWarmup(concurrency), Duration.ofSeconds(15),
-            settings.concurrentMeasured(concurrency), Duration.ofSeconds(25)), List.of(product), probe),
+            measured, Duration.ofSeconds(25)), List.of(product), probe),
         PHASE_LIMIT);
-    return new Concurrent(window, settings.ideal(concurrency), probe.productCpuSeconds() * 1e6 / window.answered(),
-        probe.coresUsed(window.seconds()), sampler.peakThreads(), sampler.peakRssKib() / 1024.0);
+    return new Concurrent(window, settings.ideal(concurrency, roundTrips),
+        probe.productCpuSeconds() * 1e6 / window.answered(), probe.coresUsed(window.seconds()),
+        sampler.peakThreads(), sampler.peakRssKib() / 1024.0);
   }
 
   /** The product's Graph calls by kind (it names itself in User-Agent; the bench's baseline calls do not count). */

@@ -9,16 +9,18 @@ final class Rows {
   private static final double ADDED_P99_MS = 3;
   private static final double CPU_PER_REQUEST_US = 150;
   private static final double FRACTION_OF_IDEAL_AT_200 = 0.95;
-  private static final int MAX_THREADS = 40;
-  private static final double MAX_RSS_MIB = 256;
+  static final int MAX_THREADS = 40;
+  static final double MAX_RSS_MIB = 256;
   private static final double COLD_START_MS = 600;
 
   private Rows() {
   }
 
-  static void fill(Report report, BenchSettings settings, JsonObject cold, ProductRun.Sequential sequential,
-                   List<ProductRun.Concurrent> concurrent, JsonObject process, JsonObject handover,
-                   JsonObject unexpected) {
+  static void fill(Report report, BenchSettings settings, JsonObject cold, SubjectRun productRun, SubjectRun peer,
+                   SubjectRun small, JsonObject handover, JsonObject unexpected) {
+    ProductRun.Sequential sequential = productRun.sequential;
+    List<ProductRun.Concurrent> concurrent = productRun.concurrent;
+    JsonObject process = productRun.process;
     Latencies product = sequential.window().kinds().get(0).latencies;
     Latencies direct = sequential.window().kinds().get(1).latencies;
     String perSide = product.count() + " per side" + (product.count() < BenchSettings.MIN_SEQUENTIAL_PER_SIDE
@@ -49,7 +51,7 @@ final class Rows {
       }
       report.info("Latency p50 / p99, " + at, Report.format("%.1f / %.1f ms (ideal %d ms); %d not 202",
           phase.latencies().percentileMs(50), phase.latencies().percentileMs(99),
-          3 * settings.graphLatency().toMillis(), phase.window().failed()));
+          productRun.roundTrips * settings.graphLatency().toMillis(), phase.window().failed()));
       JsonObject cores = phase.coresUsed();
       report.info("Cores busy during the window, " + at, Report.format("product %.2f, fake tenant + load generator "
           + "%.2f, other processes %.2f — of %d", cores.getDouble("product"), cores.getDouble("benchJvm"),
@@ -70,9 +72,10 @@ final class Rows {
     }
     report.info("Peak threads / RSS (VmHWM) over the whole product run", Report.format("%d / %.0f MiB",
         process.getInteger("peakThreads"), process.getDouble("vmHwmMib")));
-    double coldMs = cold.getDouble("medianLaunchToFirst202Ms");
-    report.check("Cold start, launch → first 202, median of " + cold.getInteger("launches"),
-        Report.format("%.0f ms (launch → READY %.0f ms)", coldMs, cold.getDouble("medianLaunchToReadyMs")),
+    JsonObject productCold = cold.getJsonObject("product");
+    double coldMs = productCold.getDouble("medianLaunchToFirst202Ms");
+    report.check("Cold start, launch → first 202, median of " + productCold.getInteger("launches"),
+        Report.format("%.0f ms (launch → READY %.0f ms)", coldMs, productCold.getDouble("medianLaunchToReadyMs")),
         "≤ " + Math.round(COLD_START_MS) + " ms", coldMs <= COLD_START_MS);
     int tokens = process.getInteger("graphTokenRequests");
     report.check("Graph token requests during the product run",
@@ -86,6 +89,7 @@ final class Rows {
         .formatted(ms(handover, "addedP50Ms"), ms(handover, "addedP99Ms"), ms(function, "p50Ms"),
             ms(function, "p99Ms"), ms(straight, "p50Ms"), ms(straight, "p99Ms"),
             handover.getInteger("lostHandoverAnswers")));
+    SideBySide.fill(report, settings, cold, productRun, peer, small);
     report.info("Unexpected answers (whole run)", unexpected.getJsonObject("byKind").encode());
   }
 
