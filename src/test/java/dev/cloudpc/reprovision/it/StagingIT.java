@@ -10,11 +10,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** What `mvn package` staged for Azure: host.json, one function.json per route with the router's shape, jar, lib/. */
+/**
+ * What `mvn package` staged for Azure: host.json, one function.json per route with the router's shape, the product's
+ * jar (nothing of the sandbox or the local host) and lib/.
+ */
 class StagingIT {
   private static final Path STAGING = Path.of(System.getProperty("stagingDir", "target/azure-functions/none"));
 
@@ -48,6 +52,38 @@ class StagingIT {
         assertThat(file.getEntry("connector/apiDefinition.swagger.json")).as(jar.toString()).isNotNull();
         assertThat(file.getEntry("connector/apiProperties.json")).as(jar.toString()).isNotNull();
       }
+    }
+  }
+
+  @Test
+  void theFunctionPackageHoldsTheProductButNoSandboxOrLocalHost() throws IOException {
+    Path functionJar;
+    try (Stream<Path> jars = Files.list(STAGING)) {
+      functionJar = jars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+    }
+    try (JarFile file = new JarFile(functionJar.toFile())) {
+      List<String> classes = file.stream().map(JarEntry::getName).filter(n -> n.endsWith(".class")).toList();
+      assertThat(classes).contains("dev/cloudpc/reprovision/function/ReprovisionFunctions.class");
+      assertThat(classes).noneMatch(n -> n.startsWith("dev/cloudpc/reprovision/sandbox/")
+          || n.startsWith("dev/cloudpc/reprovision/local/"));
+    }
+    try (Stream<Path> jars = Files.list(STAGING.resolve("lib"))) {
+      for (Path jar : jars.toList()) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+          assertThat(file.stream().map(JarEntry::getName)).as(jar.toString())
+              .noneMatch(n -> n.startsWith("dev/cloudpc/"));
+        }
+      }
+    }
+  }
+
+  @Test
+  void theLocalJarCarriesTheSandboxAndTheLocalHost() throws IOException {
+    try (JarFile file = new JarFile(System.getProperty("localJar", "target/reprovision-local.jar"))) {
+      assertThat(file.getManifest().getMainAttributes().getValue("Main-Class"))
+          .isEqualTo("dev.cloudpc.reprovision.local.LocalMain");
+      assertThat(file.getEntry("dev/cloudpc/reprovision/sandbox/SandboxTenant.class")).isNotNull();
+      assertThat(file.getEntry("dev/cloudpc/reprovision/function/ReprovisionFunctions.class")).isNotNull();
     }
   }
 
