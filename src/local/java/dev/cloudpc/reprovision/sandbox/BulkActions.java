@@ -11,13 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Beta {@code cloudPcBulkReprovision} actions. Each PC's outcome is fixed at creation (refused: failed or
- * notSupported) or follows its {@link RemoteAction} over time, so the summary is computed on read.
+ * notSupported) or follows its {@link SimulatedRebuild} over time, so the summary is computed on read.
  */
 final class BulkActions {
 
   static final String ODATA_TYPE = "#microsoft.graph.cloudPcBulkReprovision";
 
-  record Item(String cloudPcId, String refusedState, RemoteAction action) {
+  record Item(String cloudPcId, String refusedState, SimulatedRebuild action) {
 
     String stateAt(Instant now) {
       return action != null ? action.stateAt(now) : refusedState;

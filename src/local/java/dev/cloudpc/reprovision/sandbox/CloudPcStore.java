@@ -18,15 +18,15 @@ import java.util.concurrent.ConcurrentHashMap;
 final class CloudPcStore {
 
   /** What a reprovision request led to; {@code action} is set only when a rebuild started. */
-  record Start(Kind kind, RemoteAction action) {
+  record Start(Kind kind, SimulatedRebuild action) {
     enum Kind { STARTED, NOT_FOUND, BUSY, NOT_SUPPORTED }
   }
 
   /** Changes of one PC, newest action first. */
-  private record History(List<RemoteAction> actions, String osVersion, String userAccountType) {
+  private record History(List<SimulatedRebuild> actions, String osVersion, String userAccountType) {
 
-    History with(RemoteAction action, String newOs, String newAccountType) {
-      List<RemoteAction> all = new ArrayList<>(actions.size() + 1);
+    History with(SimulatedRebuild action, String newOs, String newAccountType) {
+      List<SimulatedRebuild> all = new ArrayList<>(actions.size() + 1);
       all.add(action);
       all.addAll(actions);
       return new History(List.copyOf(all), newOs == null ? osVersion : newOs,
@@ -36,7 +36,7 @@ final class CloudPcStore {
 
   private final SandboxDirectory directory;
   private final Map<String, History> histories = new ConcurrentHashMap<>();
-  private final Map<String, RemoteAction.Ending> endNext = new ConcurrentHashMap<>();
+  private final Map<String, SimulatedRebuild.Ending> endNext = new ConcurrentHashMap<>();
   /** Statuses set by tests (e.g. pendingProvision, movingRegion): they win over the computed one. */
   private final Map<String, String> statusOverrides = new ConcurrentHashMap<>();
   private final Set<String> unsupported = ConcurrentHashMap.newKeySet();
@@ -55,7 +55,7 @@ final class CloudPcStore {
     rebuildTime = value;
   }
 
-  void endNextRebuild(String id, RemoteAction.Ending ending) {
+  void endNextRebuild(String id, SimulatedRebuild.Ending ending) {
     endNext.put(key(id), ending);
   }
 
@@ -101,7 +101,7 @@ final class CloudPcStore {
         return current;
       }
       // A queued failure belongs to the rebuild that actually starts, not to a refused request.
-      RemoteAction action = new RemoteAction(pc.id(), pc.managedDeviceId(), now, now.plus(rebuildTime),
+      SimulatedRebuild action = new SimulatedRebuild(pc.id(), pc.managedDeviceId(), now, now.plus(rebuildTime),
           endNext.remove(pc.id()));
       outcome[0] = new Start(Start.Kind.STARTED, action);
       return current.with(action, osVersion, userAccountType);
@@ -121,7 +121,7 @@ final class CloudPcStore {
     String os = pc.osVersion();
     String accountType = "standardUser";
     if (history != null) {
-      RemoteAction last = history.actions().get(0);
+      SimulatedRebuild last = history.actions().get(0);
       os = history.osVersion();
       accountType = history.userAccountType();
       if (last.runningAt(now)) {
@@ -144,7 +144,7 @@ final class CloudPcStore {
   }
 
   /** Newest first; empty for a PC never reprovisioned. */
-  List<RemoteAction> actions(String id) {
+  List<SimulatedRebuild> actions(String id) {
     History history = histories.get(key(id));
     return history == null ? List.of() : history.actions();
   }

@@ -57,12 +57,12 @@ final class GraphPipeline implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     request.body()
-        .map(body -> GraphCall.of(request, body))
+        .map(body -> IncomingGraphRequest.of(request, body))
         .onSuccess(call -> serve(request, call))
         .onFailure(error -> LOG.log(System.Logger.Level.DEBUG, "Graph request body could not be read", error));
   }
 
-  private void serve(HttpServerRequest request, GraphCall call) {
+  private void serve(HttpServerRequest request, IncomingGraphRequest call) {
     recorder.record(call);
     GraphAnswer refusal = gate(call);
     if (refusal != null) {
@@ -76,7 +76,7 @@ final class GraphPipeline implements Handler<HttpServerRequest> {
       if (status.executeFirst()) {
         run(call);
       }
-      answer(request, call, GraphErrors.of(call, status.status(), status.code(),
+      answer(request, call, GraphErrorBody.of(call, status.status(), status.code(),
           "Sandbox fault: " + status.status() + " " + status.code() + ".", status.headers()), Duration.ZERO);
     } else if (fault instanceof Fault.ResetFault reset) {
       if (reset.executeFirst()) {
@@ -89,18 +89,18 @@ final class GraphPipeline implements Handler<HttpServerRequest> {
   }
 
   /** 401 without an accepted bearer token, 403 without a User-Agent (Cloud PC endpoints insist on one). */
-  private GraphAnswer gate(GraphCall call) {
+  private GraphAnswer gate(IncomingGraphRequest call) {
     String token = call.bearerToken();
     if (token == null) {
-      return GraphErrors.of(call, 401, "InvalidAuthenticationToken", "Access token is empty.", WWW_AUTHENTICATE);
+      return GraphErrorBody.of(call, 401, "InvalidAuthenticationToken", "Access token is empty.", WWW_AUTHENTICATE);
     }
     if (!accepted(token)) {
-      return GraphErrors.of(call, 401, "InvalidAuthenticationToken", "Access token validation failure.",
+      return GraphErrorBody.of(call, 401, "InvalidAuthenticationToken", "Access token validation failure.",
           WWW_AUTHENTICATE);
     }
     String userAgent = call.headers().get("User-Agent");
     if (userAgent == null || userAgent.isBlank()) {
-      return GraphErrors.of(call, 403, "Forbidden",
+      return GraphErrorBody.of(call, 403, "Forbidden",
           "A User-Agent header is required for Cloud PC requests. Send a User-Agent that names your application.");
     }
     return null;
@@ -115,16 +115,16 @@ final class GraphPipeline implements Handler<HttpServerRequest> {
     }
   }
 
-  private GraphAnswer run(GraphCall call) {
+  private GraphAnswer run(IncomingGraphRequest call) {
     try {
       return routes.dispatch(call);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "Sandbox Graph route failed: " + call.method() + " " + call.path(), e);
-      return GraphErrors.of(call, 500, "InternalServerError", "The sandbox failed: " + e);
+      return GraphErrorBody.of(call, 500, "InternalServerError", "The sandbox failed: " + e);
     }
   }
 
-  private void answer(HttpServerRequest request, GraphCall call, GraphAnswer answer, Duration extraDelay) {
+  private void answer(HttpServerRequest request, IncomingGraphRequest call, GraphAnswer answer, Duration extraDelay) {
     pause(latency.plus(extraDelay)).onComplete(ignored -> write(request.response(), call, answer));
   }
 
@@ -133,7 +133,7 @@ final class GraphPipeline implements Handler<HttpServerRequest> {
     return millis <= 0 ? Future.succeededFuture() : vertx.timer(millis, TimeUnit.MILLISECONDS);
   }
 
-  private static void write(HttpServerResponse response, GraphCall call, GraphAnswer answer) {
+  private static void write(HttpServerResponse response, IncomingGraphRequest call, GraphAnswer answer) {
     if (response.ended() || response.closed()) {
       return; // the client gave up during a delay
     }

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 final class GraphRoutes {
 
   private interface Handler {
-    GraphAnswer handle(GraphCall call, Matcher path);
+    GraphAnswer handle(IncomingGraphRequest call, Matcher path);
   }
 
   private record Route(String method, Pattern path, Handler handler) {
@@ -87,7 +87,7 @@ final class GraphRoutes {
     return new Route(method, Pattern.compile(regex, Pattern.CASE_INSENSITIVE), handler);
   }
 
-  GraphAnswer dispatch(GraphCall call) {
+  GraphAnswer dispatch(IncomingGraphRequest call) {
     boolean knownPath = false;
     for (Route route : routes) {
       Matcher matcher = route.path().matcher(call.path());
@@ -99,34 +99,34 @@ final class GraphRoutes {
       }
     }
     return knownPath
-        ? GraphErrors.of(call, 405, "BadRequest", "The HTTP method '" + call.method() + "' is not allowed here.")
-        : GraphErrors.badRequest(call, "Resource not found for the segment in '" + call.path() + "'.");
+        ? GraphErrorBody.of(call, 405, "BadRequest", "The HTTP method '" + call.method() + "' is not allowed here.")
+        : GraphErrorBody.badRequest(call, "Resource not found for the segment in '" + call.path() + "'.");
   }
 
-  private static GraphAnswer handle(Route route, GraphCall call, Matcher matcher) {
+  private static GraphAnswer handle(Route route, IncomingGraphRequest call, Matcher matcher) {
     try {
       return route.handler().handle(call, matcher);
     } catch (IllegalArgumentException e) {
       // e.g. a malformed percent-escape in a path segment
-      return GraphErrors.badRequest(call, "Invalid request: " + e.getMessage());
+      return GraphErrorBody.badRequest(call, "Invalid request: " + e.getMessage());
     }
   }
 
-  private GraphAnswer getCloudPc(GraphCall call, Matcher path) {
+  private GraphAnswer getCloudPc(IncomingGraphRequest call, Matcher path) {
     return cloudPcJson(call, path, segment(path, 2));
   }
 
-  private GraphAnswer cloudPcJson(GraphCall call, Matcher path, String id) {
+  private GraphAnswer cloudPcJson(IncomingGraphRequest call, Matcher path, String id) {
     return store.view(id)
         .map(pc -> GraphAnswer.json(200, select(call, shape(call, path, pc.toJson())
             .put("@odata.context", context(path, "deviceManagement/virtualEndpoint/cloudPCs/$entity")))))
-        .orElseGet(() -> GraphErrors.cloudPcNotFound(call, id));
+        .orElseGet(() -> GraphErrorBody.cloudPcNotFound(call, id));
   }
 
-  private GraphAnswer listCloudPcs(GraphCall call, Matcher path) {
+  private GraphAnswer listCloudPcs(IncomingGraphRequest call, Matcher path) {
     Optional<String> upn = UpnFilter.parse(call.params().get("$filter"));
     if (upn.isEmpty()) {
-      return GraphErrors.badRequest(call, "This sandbox lists Cloud PCs only with"
+      return GraphErrorBody.badRequest(call, "This sandbox lists Cloud PCs only with"
           + " $filter=userPrincipalName eq '<upn>'; got: " + call.params().get("$filter"));
     }
     Instant now = Instant.now();
@@ -138,24 +138,24 @@ final class GraphRoutes {
     return page(call, path, "deviceManagement/virtualEndpoint/cloudPCs", value);
   }
 
-  private GraphAnswer reprovisionAsAdmin(GraphCall call, Matcher path) {
+  private GraphAnswer reprovisionAsAdmin(IncomingGraphRequest call, Matcher path) {
     return reprovision(call, segment(path, 2));
   }
 
   /** Graph only knows "me" for delegated tokens; the caller must own the PC, else it does not exist for them. */
-  private GraphAnswer asMe(GraphCall call, String id, Function<String, GraphAnswer> then) {
+  private GraphAnswer asMe(IncomingGraphRequest call, String id, Function<String, GraphAnswer> then) {
     JsonObject claims = call.tokenClaims();
     if (!(claims.getValue("scp") instanceof String)) {
-      return GraphErrors.badRequest(call, "/me request is only valid with delegated authentication flow.");
+      return GraphErrorBody.badRequest(call, "/me request is only valid with delegated authentication flow.");
     }
     boolean owned = store.directory().cloudPc(id)
         .filter(pc -> pc.user().id().equalsIgnoreCase(String.valueOf(claims.getValue("oid"))))
         .isPresent();
-    return owned ? then.apply(id) : GraphErrors.cloudPcNotFound(call, id);
+    return owned ? then.apply(id) : GraphErrorBody.cloudPcNotFound(call, id);
   }
 
   /** /users/{user}/cloudPCs/{id}: the PC must belong to that user, else it does not exist on that path. */
-  private GraphAnswer forUser(GraphCall call, Matcher path, Function<String, GraphAnswer> then) {
+  private GraphAnswer forUser(IncomingGraphRequest call, Matcher path, Function<String, GraphAnswer> then) {
     String userKey = segment(path, 2);
     String id = segment(path, 3);
     Optional<SandboxUser> user = store.directory().user(userKey);
@@ -163,43 +163,43 @@ final class GraphRoutes {
       return userNotFound(call, userKey);
     }
     boolean owned = store.directory().cloudPc(id).filter(pc -> pc.user().id().equals(user.get().id())).isPresent();
-    return owned ? then.apply(id) : GraphErrors.cloudPcNotFound(call, id);
+    return owned ? then.apply(id) : GraphErrorBody.cloudPcNotFound(call, id);
   }
 
-  private GraphAnswer reprovision(GraphCall call, String id) {
+  private GraphAnswer reprovision(IncomingGraphRequest call, String id) {
     ReprovisionBody body;
     try {
       body = ReprovisionBody.parse(call.body());
     } catch (IllegalArgumentException e) {
-      return GraphErrors.badRequest(call, e.getMessage());
+      return GraphErrorBody.badRequest(call, e.getMessage());
     }
     CloudPcStore.Start start = store.startReprovision(id, body.osVersion(), body.userAccountType());
     return switch (start.kind()) {
       case STARTED -> GraphAnswer.noContent();
-      case NOT_FOUND -> GraphErrors.cloudPcNotFound(call, id);
-      case BUSY -> GraphErrors.of(call, 409, "Conflict",
+      case NOT_FOUND -> GraphErrorBody.cloudPcNotFound(call, id);
+      case BUSY -> GraphErrorBody.of(call, 409, "Conflict",
           "Another remote action is in progress on Cloud PC '" + id + "'. Try again after it completes.");
-      case NOT_SUPPORTED -> GraphErrors.badRequest(call, "Reprovision is not supported for Cloud PC '" + id + "'.");
+      case NOT_SUPPORTED -> GraphErrorBody.badRequest(call, "Reprovision is not supported for Cloud PC '" + id + "'.");
     };
   }
 
-  private GraphAnswer remoteActionResults(GraphCall call, Matcher path) {
+  private GraphAnswer remoteActionResults(IncomingGraphRequest call, Matcher path) {
     String id = segment(path, 2);
     if (store.directory().cloudPc(id).isEmpty()) {
-      return GraphErrors.cloudPcNotFound(call, id);
+      return GraphErrorBody.cloudPcNotFound(call, id);
     }
     Instant now = Instant.now();
     List<JsonObject> value = store.actions(id).stream().map(action -> action.toJson(now)).toList();
     return page(call, path, "Collection(microsoft.graph.cloudPcRemoteActionResult)", value);
   }
 
-  private GraphAnswer supportedActions(GraphCall call, Matcher path) {
+  private GraphAnswer supportedActions(IncomingGraphRequest call, Matcher path) {
     String id = segment(path, 2);
     if (store.directory().cloudPc(id).isEmpty()) {
-      return GraphErrors.cloudPcNotFound(call, id);
+      return GraphErrorBody.cloudPcNotFound(call, id);
     }
     JsonArray value = new JsonArray()
-        .add(capability(RemoteAction.NAME, store.reprovisionSupported(id)))
+        .add(capability(SimulatedRebuild.NAME, store.reprovisionSupported(id)))
         .add(capability("Restart", true))
         .add(capability("Rename", true))
         .add(capability("Restore", true))
@@ -210,14 +210,14 @@ final class GraphRoutes {
   }
 
   /** Assignments appear only on {@code $expand=assignments} (cloudpcusersetting.md, Relationships). */
-  private GraphAnswer listUserSettings(GraphCall call, Matcher path) {
+  private GraphAnswer listUserSettings(IncomingGraphRequest call, Matcher path) {
     String expand = call.params().get("$expand");
     return page(call, path, "deviceManagement/virtualEndpoint/userSettings",
         userSettings.toJson(expand != null && expand.contains("assignments")));
   }
 
   /** At most 20 group ids; the answer lists those the user is a member of, transitively. */
-  private GraphAnswer checkMemberGroups(GraphCall call, Matcher path) {
+  private GraphAnswer checkMemberGroups(IncomingGraphRequest call, Matcher path) {
     String key = segment(path, 2);
     Optional<SandboxUser> user = store.directory().user(key);
     if (user.isEmpty()) {
@@ -230,7 +230,7 @@ final class GraphRoutes {
       ids = null;
     }
     if (ids == null || ids.isEmpty() || ids.size() > 20 || !ids.stream().allMatch(String.class::isInstance)) {
-      return GraphErrors.badRequest(call, "groupIds must list 1 to 20 group ids.");
+      return GraphErrorBody.badRequest(call, "groupIds must list 1 to 20 group ids.");
     }
     List<String> asked = ids.stream().map(String.class::cast).toList();
     return GraphAnswer.json(200, new JsonObject()
@@ -246,12 +246,12 @@ final class GraphRoutes {
    * One page of a collection, with {@code @odata.nextLink} to the rest (graph/paging.md): the same URL with a
    * {@code $skiptoken}, which clients must treat as opaque.
    */
-  private GraphAnswer page(GraphCall call, Matcher path, String what, List<JsonObject> all) {
+  private GraphAnswer page(IncomingGraphRequest call, Matcher path, String what, List<JsonObject> all) {
     int from;
     try {
       from = Math.max(0, Integer.parseInt(Objects.requireNonNullElse(call.params().get("$skiptoken"), "0")));
     } catch (NumberFormatException e) {
-      return GraphErrors.badRequest(call, "Invalid $skiptoken.");
+      return GraphErrorBody.badRequest(call, "Invalid $skiptoken.");
     }
     int size = pageSize;
     int to = Math.min(all.size(), from + size);
@@ -271,7 +271,7 @@ final class GraphRoutes {
    * The cloudPC as this request may see it: v1.0 has no {@code status}/{@code statusDetail}
    * (api-reference/v1.0/resources/cloudpc.md), and statuses after the evolvable-enum sentinel need the Prefer header.
    */
-  private static JsonObject shape(GraphCall call, Matcher path, JsonObject pc) {
+  private static JsonObject shape(IncomingGraphRequest call, Matcher path, JsonObject pc) {
     if ("v1.0".equals(path.group(1))) {
       pc.remove("status");
       pc.remove("statusDetail");
@@ -290,7 +290,7 @@ final class GraphRoutes {
     return new JsonObject().put("actionName", name).put("actionCapability", enabled ? "enabled" : "disabled");
   }
 
-  private GraphAnswer getUser(GraphCall call, Matcher path) {
+  private GraphAnswer getUser(IncomingGraphRequest call, Matcher path) {
     String key = segment(path, 2);
     return store.directory().user(key)
         .map(user -> GraphAnswer.json(200, select(call, user.toJson()
@@ -298,20 +298,20 @@ final class GraphRoutes {
         .orElseGet(() -> userNotFound(call, key));
   }
 
-  private GraphAnswer createBulkAction(GraphCall call, Matcher path) {
+  private GraphAnswer createBulkAction(IncomingGraphRequest call, Matcher path) {
     JsonObject body;
     try {
       body = new JsonObject(call.body());
     } catch (RuntimeException e) {
-      return GraphErrors.badRequest(call, "The request body is not a valid JSON object.");
+      return GraphErrorBody.badRequest(call, "The request body is not a valid JSON object.");
     }
     if (!BulkActions.ODATA_TYPE.equals(body.getValue("@odata.type"))) {
-      return GraphErrors.badRequest(call, "This sandbox supports only bulk actions of type "
+      return GraphErrorBody.badRequest(call, "This sandbox supports only bulk actions of type "
           + BulkActions.ODATA_TYPE + ".");
     }
     if (!(body.getValue("cloudPcIds") instanceof JsonArray ids) || ids.isEmpty()
         || !ids.stream().allMatch(String.class::isInstance)) {
-      return GraphErrors.badRequest(call, "cloudPcIds must be a non-empty list of Cloud PC ids.");
+      return GraphErrorBody.badRequest(call, "cloudPcIds must be a non-empty list of Cloud PC ids.");
     }
     String displayName = body.getValue("displayName") instanceof String name ? name : "Bulk reprovision";
     List<String> cloudPcIds = new ArrayList<>();
@@ -324,17 +324,17 @@ final class GraphRoutes {
         Map.of("Location", location));
   }
 
-  private GraphAnswer getBulkAction(GraphCall call, Matcher path) {
+  private GraphAnswer getBulkAction(IncomingGraphRequest call, Matcher path) {
     String id = segment(path, 2);
     return bulkActions.find(id)
         .map(action -> GraphAnswer.json(200, action.toJson(Instant.now())
             .put("@odata.context", context(path, "deviceManagement/virtualEndpoint/bulkActions/$entity"))))
-        .orElseGet(() -> GraphErrors.of(call, 404, "ResourceNotFound", "The bulk action '" + id
+        .orElseGet(() -> GraphErrorBody.of(call, 404, "ResourceNotFound", "The bulk action '" + id
             + "' was not found."));
   }
 
-  private static GraphAnswer userNotFound(GraphCall call, String key) {
-    return GraphErrors.of(call, 404, "Request_ResourceNotFound", "Resource '" + key
+  private static GraphAnswer userNotFound(IncomingGraphRequest call, String key) {
+    return GraphErrorBody.of(call, 404, "Request_ResourceNotFound", "Resource '" + key
         + "' does not exist or one of its queried reference-property objects are not present.");
   }
 
@@ -343,7 +343,7 @@ final class GraphRoutes {
   }
 
   /** Keeps only the {@code $select}ed properties (and the OData context), as Graph does. */
-  private static JsonObject select(GraphCall call, JsonObject entity) {
+  private static JsonObject select(IncomingGraphRequest call, JsonObject entity) {
     String select = call.params().get("$select");
     if (select == null || select.isBlank()) {
       return entity;

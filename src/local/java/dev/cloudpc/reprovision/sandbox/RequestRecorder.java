@@ -11,7 +11,7 @@ final class RequestRecorder {
   private final Queue<RecordedRequest> requests = new ConcurrentLinkedQueue<>();
   private volatile boolean enabled = true;
 
-  void record(GraphCall call) {
+  void record(IncomingGraphRequest call) {
     if (enabled) {
       requests.add(call.record());
     }

@@ -107,7 +107,7 @@ public final class SandboxGraph {
    * notSupported, none, or one Graph may add) and, when {@code code} is not null, this status detail.
    */
   public void endNextRebuild(String cloudPcId, String actionState, String code, String message) {
-    store.endNextRebuild(cloudPcId, new RemoteAction.Ending(actionState,
+    store.endNextRebuild(cloudPcId, new SimulatedRebuild.Ending(actionState,
         code == null ? null : new StatusDetail(code, message)));
   }
 

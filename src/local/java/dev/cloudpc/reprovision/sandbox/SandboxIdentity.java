@@ -41,7 +41,7 @@ public final class SandboxIdentity {
   private final String clientSecret;
   private final URI baseUrl;
   private final String graphAudience;
-  private final SigningKeys keys;
+  private final IdentityKeyRing keys;
   private final String identityHeader = Ids.urlSafe(24);
   private final AtomicInteger jwksRequests = new AtomicInteger();
   private final AtomicInteger tokenRequests = new AtomicInteger();
@@ -51,7 +51,7 @@ public final class SandboxIdentity {
   private volatile Duration tokenLifetime = DEFAULT_TOKEN_LIFETIME;
 
   SandboxIdentity(Vertx vertx, String tenantId, String clientId, String clientSecret, URI baseUrl,
-                  String graphAudience, SigningKeys keys) {
+                  String graphAudience, IdentityKeyRing keys) {
     this.tenantId = tenantId;
     this.clientId = clientId;
     this.clientSecret = clientSecret;
@@ -216,7 +216,7 @@ public final class SandboxIdentity {
       return Verification.refused("malformed");
     }
     Jwt.Parsed jwt = parsed.get();
-    Optional<SigningKeys.SigningKey> key = keys.trusted(jwt.kid());
+    Optional<IdentityKeyRing.SigningKey> key = keys.trusted(jwt.kid());
     if (!jwt.isRs256() || key.isEmpty() || !Jwt.signatureValid(jwt, key.get().pair().getPublic())) {
       return Verification.refused("signature");
     }

@@ -34,7 +34,7 @@ public final class SandboxTenant {
   private final SandboxIdentity identity;
   private final SandboxGraph graph;
 
-  private SandboxTenant(Vertx vertx, SandboxOptions options, SigningKeys keys, LoopbackServer identityServer,
+  private SandboxTenant(Vertx vertx, SandboxOptions options, IdentityKeyRing keys, LoopbackServer identityServer,
                         LoopbackServer graphServer) {
     this.options = options;
     this.clientSecret = Ids.urlSafe(30);
@@ -53,7 +53,7 @@ public final class SandboxTenant {
   public static Future<SandboxTenant> start(Vertx vertx, SandboxOptions options) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(options, "options");
-    Future<SigningKeys> keys = SigningKeys.generate(vertx);
+    Future<IdentityKeyRing> keys = IdentityKeyRing.generate(vertx);
     Future<LoopbackServer> identityServer = LoopbackServer.bind(vertx);
     Future<LoopbackServer> graphServer = LoopbackServer.bind(vertx);
     // join, not all: wait for every part so that a half-started sandbox can be closed again.
@@ -66,7 +66,7 @@ public final class SandboxTenant {
         .recover(error -> closeBound(identityServer, graphServer).transform(ignored -> Future.failedFuture(error)));
   }
 
-  private static SandboxTenant assemble(Vertx vertx, SandboxOptions options, SigningKeys keys,
+  private static SandboxTenant assemble(Vertx vertx, SandboxOptions options, IdentityKeyRing keys,
                                         LoopbackServer identityServer, LoopbackServer graphServer) {
     SandboxTenant tenant = new SandboxTenant(vertx, options, keys, identityServer, graphServer);
     Warmup.exercise(tenant);

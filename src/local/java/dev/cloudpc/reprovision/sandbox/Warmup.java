@@ -20,7 +20,7 @@ final class Warmup {
     UpnFilter.parse("userPrincipalName eq 'warm''up@contoso.sandbox'");
     ReprovisionBody.parse(Buffer.buffer("{\"osVersion\":\"windows11\",\"userAccountType\":\"standardUser\"}"));
     new FaultPlan().next("GET", ".*", Fault.status(503, "ServiceUnavailable", Map.of())).pick("GET", "/x");
-    new RemoteAction("pc", "md", Instant.now(), Instant.now(), null)
+    new SimulatedRebuild("pc", "md", Instant.now(), Instant.now(), null)
         .toJson(Instant.now());
     tenant.graph().cloudPcs().forEach(CloudPcView::toJson);
     EntraError.of(400, "invalid_request", 900144, "warm-up");

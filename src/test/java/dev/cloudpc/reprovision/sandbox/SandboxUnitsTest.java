@@ -63,11 +63,11 @@ class SandboxUnitsTest {
   @Test
   void remoteActionStateFollowsTheClock() {
     Instant start = Instant.parse("2025-01-01T00:00:00Z");
-    RemoteAction ok = new RemoteAction("pc", "md", start, start.plusSeconds(10), null);
-    RemoteAction bad = new RemoteAction("pc", "md", start, start.plusSeconds(10),
-        new RemoteAction.Ending("failed", new StatusDetail("c", "m")));
-    RemoteAction canceled = new RemoteAction("pc", "md", start, start.plusSeconds(10),
-        new RemoteAction.Ending("canceled", null));
+    SimulatedRebuild ok = new SimulatedRebuild("pc", "md", start, start.plusSeconds(10), null);
+    SimulatedRebuild bad = new SimulatedRebuild("pc", "md", start, start.plusSeconds(10),
+        new SimulatedRebuild.Ending("failed", new StatusDetail("c", "m")));
+    SimulatedRebuild canceled = new SimulatedRebuild("pc", "md", start, start.plusSeconds(10),
+        new SimulatedRebuild.Ending("canceled", null));
 
     assertThat(ok.stateAt(start)).isEqualTo("pending");
     assertThat(ok.stateAt(start.plusSeconds(5))).isEqualTo("active");

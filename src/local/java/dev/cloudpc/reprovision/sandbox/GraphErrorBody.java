@@ -6,16 +6,16 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /** Graph's error JSON: clients branch on {@code error.code}; {@code innerError} carries the ids for support. */
-final class GraphErrors {
+final class GraphErrorBody {
 
-  private GraphErrors() {
+  private GraphErrorBody() {
   }
 
-  static GraphAnswer of(GraphCall call, int status, String code, String message) {
+  static GraphAnswer of(IncomingGraphRequest call, int status, String code, String message) {
     return of(call, status, code, message, Map.of());
   }
 
-  static GraphAnswer of(GraphCall call, int status, String code, String message, Map<String, String> headers) {
+  static GraphAnswer of(IncomingGraphRequest call, int status, String code, String message, Map<String, String> headers) {
     JsonObject innerError = new JsonObject()
         .put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
         .put("request-id", call.requestId())
@@ -24,11 +24,11 @@ final class GraphErrors {
     return GraphAnswer.json(status, new JsonObject().put("error", error), headers);
   }
 
-  static GraphAnswer badRequest(GraphCall call, String message) {
+  static GraphAnswer badRequest(IncomingGraphRequest call, String message) {
     return of(call, 400, "BadRequest", message);
   }
 
-  static GraphAnswer cloudPcNotFound(GraphCall call, String id) {
+  static GraphAnswer cloudPcNotFound(IncomingGraphRequest call, String id) {
     return of(call, 404, "ResourceNotFound", "The Cloud PC with id '" + id + "' was not found.");
   }
 }

@@ -17,7 +17,7 @@ import java.util.Optional;
  * The identity's RSA key ring: the current key (published in the JWKS, used to sign) and the one before it (still
  * trusted for tokens issued before a rotation, as Entra keeps old keys valid for a while).
  */
-final class SigningKeys {
+final class IdentityKeyRing {
 
   record SigningKey(String kid, KeyPair pair) {
 
@@ -37,18 +37,18 @@ final class SigningKeys {
   private volatile SigningKey current;
   private volatile SigningKey previous;
 
-  private SigningKeys(Vertx vertx, SigningKey first) {
+  private IdentityKeyRing(Vertx vertx, SigningKey first) {
     this.vertx = vertx;
     this.current = first;
   }
 
   /** RSA generation takes tens to hundreds of milliseconds: always on a worker thread. */
-  static Future<SigningKeys> generate(Vertx vertx) {
-    return vertx.executeBlocking(() -> warmUp(newKey())).map(key -> new SigningKeys(vertx, key));
+  static Future<IdentityKeyRing> generate(Vertx vertx) {
+    return vertx.executeBlocking(() -> warmUp(newKey())).map(key -> new IdentityKeyRing(vertx, key));
   }
 
   Future<Void> rotate() {
-    return vertx.executeBlocking(SigningKeys::newKey).map(this::install);
+    return vertx.executeBlocking(IdentityKeyRing::newKey).map(this::install);
   }
 
   private synchronized Void install(SigningKey key) {

@@ -12,7 +12,7 @@ import java.time.Instant;
  *
  * @param ending how the rebuild ends ({@code endNextRebuild}); null: done
  */
-record RemoteAction(String cloudPcId, String managedDeviceId, Instant start, Instant end, Ending ending) {
+record SimulatedRebuild(String cloudPcId, String managedDeviceId, Instant start, Instant end, Ending ending) {
 
   /** A rebuild's final actionState, with the statusDetail Graph gives for it (may be null). */
   record Ending(String state, StatusDetail detail) {

@@ -15,13 +15,13 @@ import java.util.Map;
  * @param params          decoded query parameters
  * @param clientRequestId the caller's {@code client-request-id}, or (as Graph does) the request id
  */
-record GraphCall(String method, String path, String rawQuery, MultiMap params, MultiMap headers, Buffer body,
+record IncomingGraphRequest(String method, String path, String rawQuery, MultiMap params, MultiMap headers, Buffer body,
                  String requestId, String clientRequestId, Instant at) {
 
-  static GraphCall of(HttpServerRequest request, Buffer body) {
+  static IncomingGraphRequest of(HttpServerRequest request, Buffer body) {
     String requestId = Ids.guid();
     String clientRequestId = request.getHeader("client-request-id");
-    return new GraphCall(request.method().name(), request.path(), request.query() == null ? "" : request.query(),
+    return new IncomingGraphRequest(request.method().name(), request.path(), request.query() == null ? "" : request.query(),
         request.params(), request.headers(), body, requestId,
         clientRequestId == null || clientRequestId.isBlank() ? requestId : clientRequestId, Instant.now());
   }
