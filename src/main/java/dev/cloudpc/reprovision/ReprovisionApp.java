@@ -1,6 +1,8 @@
 package dev.cloudpc.reprovision;
 
+import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.auth.AccessPolicy;
+import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.auth.CallerValidator;
 import dev.cloudpc.reprovision.auth.SigningKeys;
 import dev.cloudpc.reprovision.auth.TokenVerifier;
@@ -14,8 +16,8 @@ import dev.cloudpc.reprovision.http.ApiDefinitionHandler;
 import dev.cloudpc.reprovision.http.ApiRoute;
 import dev.cloudpc.reprovision.http.ApiRoutes;
 import dev.cloudpc.reprovision.http.FunctionKeyGate;
-import dev.cloudpc.reprovision.http.PollLinks;
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.auth.PollLinks;
+import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.http.ProblemHandler;
 import dev.cloudpc.reprovision.http.RequestHygiene;
 import dev.cloudpc.reprovision.http.RequestScopeHandler;
@@ -81,7 +83,7 @@ public final class ReprovisionApp {
   private ReprovisionApp(Vertx vertx, Settings settings, Optional<Secret> handoverSecret) {
     this.vertx = vertx;
     this.settings = settings;
-    WebClient identityWeb = WebClient.create(vertx, new WebClientOptions().setUserAgent(GraphClient.USER_AGENT)
+    WebClient identityWeb = WebClient.create(vertx, new WebClientOptions().setUserAgent(UserAgent.VALUE)
         .setConnectTimeout(5_000));
     WebClient graphWeb = GraphClient.createWebClient(vertx, settings);
     this.signingKeys = SigningKeys.create(vertx, settings);
@@ -135,7 +137,7 @@ public final class ReprovisionApp {
       }
       r.handler(handlers.get(route));
     }
-    ProblemHandler problems = new ProblemHandler();
+    ProblemHandler problems = new ProblemHandler(ctx -> CallerValidator.ifKnown(ctx).map(Caller::auditJson));
     router.route().failureHandler(problems);
     router.errorHandler(404, problems);
     router.errorHandler(405, problems);

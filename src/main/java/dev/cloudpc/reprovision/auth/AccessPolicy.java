@@ -1,8 +1,8 @@
 package dev.cloudpc.reprovision.auth;
 
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.ProblemException;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.ProblemException;
 
 /**
  * Who may do what, from the caller's claims: the admin app role acts on any Cloud PC; a user with the self scope acts

@@ -1,9 +1,8 @@
 package dev.cloudpc.reprovision.auth;
 
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.http.PollLinks;
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -89,7 +88,7 @@ public final class CallerValidator implements Handler<RoutingContext> {
             + settings.tenantId() + ". Applications request it with client credentials and scope api://"
             + settings.clientId() + "/.default; users sign in with scope api://" + settings.clientId() + "/"
             + settings.selfScope() + ".")
-        .withHeader("WWW-Authenticate", TokenVerifier.wwwAuthenticate(why))
+        .withHeader("WWW-Authenticate", Problem.bearerChallenge(why))
         .exception());
   }
 }

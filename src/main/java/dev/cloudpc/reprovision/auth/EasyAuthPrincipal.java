@@ -1,6 +1,6 @@
 package dev.cloudpc.reprovision.auth;
 
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +71,7 @@ final class EasyAuthPrincipal {
 
   private static RuntimeException refused(String why) {
     return Problem.unauthorized("The platform-authenticated principal was refused: " + why + ".")
-        .withHeader("WWW-Authenticate", TokenVerifier.wwwAuthenticate(why))
+        .withHeader("WWW-Authenticate", Problem.bearerChallenge(why))
         .exception();
   }
 }

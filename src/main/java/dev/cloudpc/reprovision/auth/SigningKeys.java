@@ -1,8 +1,8 @@
 package dev.cloudpc.reprovision.auth;
 
+import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.graph.GraphClient;
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -152,7 +152,7 @@ public final class SigningKeys {
     OAuth2Options options = new OAuth2Options()
         .setSite(settings.v2Issuer()) // the library checks that the document names exactly this issuer
         .setClientId(settings.clientId())
-        .setUserAgent(GraphClient.USER_AGENT)
+        .setUserAgent(UserAgent.VALUE)
         .setHttpClientOptions(new HttpClientOptions().setConnectTimeout(TIMEOUT_MS)
             .setIdleTimeout(TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
         .setJWTOptions(new JWTOptions()

@@ -2,8 +2,8 @@ package dev.cloudpc.reprovision.auth;
 
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.ProblemException;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.ProblemException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -222,15 +222,8 @@ public final class TokenVerifier {
   /** A 401 whose detail and {@code WWW-Authenticate} say what is wrong with the token (never the token itself). */
   static ProblemException invalid(String why) {
     return Problem.unauthorized("The bearer token was refused: " + why + ".")
-        .withHeader("WWW-Authenticate", wwwAuthenticate(why))
+        .withHeader("WWW-Authenticate", Problem.bearerChallenge(why))
         .exception();
   }
 
-  /** The RFC 6750 challenge every 401 of this API carries; {@code why} is the caller's hint, never a credential. */
-  public static String wwwAuthenticate(String why) {
-    // The reason may quote token-chosen text (alg, kid): no control characters, quotes or unbounded length.
-    String safe = why.replaceAll("[\\p{Cntrl}\"\\\\]", "?");
-    return "Bearer error=\"invalid_token\", error_description=\""
-        + (safe.length() > 160 ? safe.substring(0, 160) + "…" : safe) + "\"";
-  }
 }

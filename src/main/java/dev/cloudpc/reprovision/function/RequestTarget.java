@@ -1,7 +1,7 @@
 package dev.cloudpc.reprovision.function;
 
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.ProblemException;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.ProblemException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.function.Supplier;

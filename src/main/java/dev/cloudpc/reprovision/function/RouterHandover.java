@@ -4,7 +4,7 @@ import dev.cloudpc.reprovision.ReprovisionApp;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.http.Handover;
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

@@ -1,8 +1,9 @@
 package dev.cloudpc.reprovision.graph;
 
+import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -42,7 +43,7 @@ final class EntraTokenEndpoint {
         .setClientSecret(settings.clientSecret().map(Secret::value).orElse(null))
         .setUseBasicAuthorization(false) // Entra documents client_id and client_secret as form fields
         .setTokenPath(settings.tokenEndpoint().toString())
-        .setUserAgent(GraphClient.USER_AGENT)
+        .setUserAgent(UserAgent.VALUE)
         .setHttpClientOptions(new HttpClientOptions().setConnectTimeout((int) TIMEOUT_MS)
             .setIdleTimeout((int) TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)));
   }

@@ -1,7 +1,8 @@
 package dev.cloudpc.reprovision.graph;
 
+import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GraphClient {
   private static final Logger LOG = LoggerFactory.getLogger(GraphClient.class);
-  public static final String USER_AGENT = "cloudpc-reprovision/1.0 (Vert.x; +https://learn.microsoft.com/graph)";
   private static final Duration MIN_ATTEMPT = Duration.ofMillis(250);
   private static final int CONNECT_TIMEOUT_MS = 5_000;
 
@@ -57,7 +57,7 @@ public final class GraphClient {
   public static WebClient createWebClient(Vertx vertx, Settings settings) {
     boolean tls = "https".equals(settings.graphBaseUrl().getScheme());
     WebClientOptions options = new WebClientOptions()
-        .setUserAgent(USER_AGENT)
+        .setUserAgent(UserAgent.VALUE)
         .setConnectTimeout(CONNECT_TIMEOUT_MS)
         .setKeepAlive(true)
         .setDecompressionSupported(true)

@@ -1,8 +1,8 @@
 package dev.cloudpc.reprovision.graph;
 
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.ProblemException;
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.ProblemException;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.http.HttpMethod;
 
 /**

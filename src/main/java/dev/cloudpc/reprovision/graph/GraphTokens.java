@@ -1,10 +1,9 @@
 package dev.cloudpc.reprovision.graph;
 
 import dev.cloudpc.reprovision.auth.Caller;
-import dev.cloudpc.reprovision.auth.TokenVerifier;
 import dev.cloudpc.reprovision.config.GraphCredentialKind;
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -65,7 +64,7 @@ public final class GraphTokens {
     if (caller.assertion().isEmpty()) {
       return Future.failedFuture(Problem.unauthorized("GRAPH_CREDENTIAL is on-behalf-of, which needs the caller's "
           + "own bearer token to act for them; send 'Authorization: Bearer <token>'.")
-          .withHeader("WWW-Authenticate", TokenVerifier.wwwAuthenticate("on-behalf-of needs the caller's bearer token"))
+          .withHeader("WWW-Authenticate", Problem.bearerChallenge("on-behalf-of needs the caller's bearer token"))
           .exception());
     }
     String assertion = caller.assertion().get().value();

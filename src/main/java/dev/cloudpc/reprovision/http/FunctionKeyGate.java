@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.http;
 
-import dev.cloudpc.reprovision.auth.TokenVerifier;
+import dev.cloudpc.reprovision.request.RequestScope;
+import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.config.Settings;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -23,7 +24,7 @@ public final class FunctionKeyGate implements Handler<RoutingContext> {
               + "header 'x-functions-key: <key>' or the query parameter '?code=<key>' (the local host prints the key "
               + "at start-up; in Azure: Function → Function Keys).")
           // Every 401 of the API carries the same challenge (RFC 7235 wants one), so clients handle them alike.
-          .withHeader("WWW-Authenticate", TokenVerifier.wwwAuthenticate("the function key is missing or wrong; "
+          .withHeader("WWW-Authenticate", Problem.bearerChallenge("the function key is missing or wrong; "
               + "send x-functions-key or ?code= in addition to the bearer token"))
           .exception());
       return;

@@ -1,9 +1,14 @@
 package dev.cloudpc.reprovision.http;
 
-import dev.cloudpc.reprovision.auth.CallerValidator;
+import dev.cloudpc.reprovision.request.InvocationLog;
+import dev.cloudpc.reprovision.request.RequestScope;
+import dev.cloudpc.reprovision.request.ProblemException;
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +25,18 @@ public final class ProblemHandler implements Handler<RoutingContext> {
       .map(r -> r.method() + " " + r.path().replaceAll(":([A-Za-z]+)", "{$1}"))
       .collect(Collectors.joining(", "));
 
+  private final Function<RoutingContext, Optional<JsonObject>> callerOf;
+
+  /** {@code callerOf}: the ids of the request's caller once validated, for the log line (auth knows them, not http). */
+  public ProblemHandler(Function<RoutingContext, Optional<JsonObject>> callerOf) {
+    this.callerOf = callerOf;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     Problem problem = problemFor(ctx);
     RequestScope scope = RequestScope.of(ctx);
-    JsonObject caller = CallerValidator.ifKnown(ctx).map(c -> c.auditJson()).orElse(null);
+    JsonObject caller = callerOf.apply(ctx).orElse(null);
     String tag = scope == null ? "" : scope.logTag() + " ";
     boolean failed = problem.status() >= 500;
     InvocationLog.log(LOG, failed ? Level.WARN : Level.INFO, scope == null ? null : scope.invocationId(),

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.http;
 
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;

@@ -1,6 +1,8 @@
 package dev.cloudpc.reprovision.http;
 
-import dev.cloudpc.reprovision.auth.TokenVerifier;
+import dev.cloudpc.reprovision.request.Deadline;
+import dev.cloudpc.reprovision.request.RequestScope;
+import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
 import io.vertx.core.Handler;
@@ -58,14 +60,13 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
       keyVerified = key.matches(headers.get("x-functions-key")) || key.matches(queryKey);
     }
     String clientRequestId = RequestScope.clientRequestId(headers.get("client-request-id"));
-    ctx.put(RequestScope.KEY, new RequestScope(clientRequestId,
-        traceparent.orElseGet(RequestScopeHandler::newTraceparent), invocationId, Deadline.in(budget), origin,
-        queryKey, keyVerified));
+    new RequestScope(clientRequestId, traceparent.orElseGet(RequestScopeHandler::newTraceparent), invocationId,
+        Deadline.in(budget), origin, queryKey, keyVerified).attachTo(ctx);
     ctx.response().putHeader("client-request-id", clientRequestId);
     if (handoverSecret.isPresent() && !handedOver) {
       // Under the Functions host the router's loopback port is not an entrance: requests come through the host.
       ctx.fail(Problem.unauthorized("Call the function through its Azure Functions URL.")
-          .withHeader("WWW-Authenticate", TokenVerifier.wwwAuthenticate("not through the Functions host"))
+          .withHeader("WWW-Authenticate", Problem.bearerChallenge("not through the Functions host"))
           .exception());
       return;
     }

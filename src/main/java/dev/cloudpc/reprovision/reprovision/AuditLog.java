@@ -1,8 +1,8 @@
 package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.auth.Caller;
-import dev.cloudpc.reprovision.http.InvocationLog;
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.request.InvocationLog;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package dev.cloudpc.reprovision.reprovision;
 
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.http.RequestHygiene;
 import io.vertx.ext.web.RoutingContext;
 

@@ -1,9 +1,9 @@
 package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.auth.Caller;
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.ProblemException;
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.ProblemException;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;

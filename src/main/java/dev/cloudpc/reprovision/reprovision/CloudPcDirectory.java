@@ -2,8 +2,8 @@ package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.graph.GraphCall;
 import dev.cloudpc.reprovision.graph.GraphClient;
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;

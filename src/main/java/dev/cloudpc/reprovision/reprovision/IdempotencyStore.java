@@ -1,6 +1,6 @@
 package dev.cloudpc.reprovision.reprovision;
 
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.store.SharedStore;
 import dev.cloudpc.reprovision.store.SharedStore.Entry;
 import dev.cloudpc.reprovision.store.SharedStore.Key;

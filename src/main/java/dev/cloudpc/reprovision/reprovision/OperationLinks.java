@@ -1,7 +1,7 @@
 package dev.cloudpc.reprovision.reprovision;
 
-import dev.cloudpc.reprovision.http.PollLinks;
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.auth.PollLinks;
+import dev.cloudpc.reprovision.request.RequestScope;
 import java.util.Map;
 
 /** The polling URLs the reprovision routes answer with: absolute, signed, and carrying the caller's key if any. */

@@ -1,6 +1,6 @@
 package dev.cloudpc.reprovision.reprovision;
 
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import java.util.regex.Pattern;

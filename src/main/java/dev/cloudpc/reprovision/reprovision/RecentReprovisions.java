@@ -1,8 +1,8 @@
 package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.graph.GraphCall;
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.ProblemException;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.store.SharedStore;
 import dev.cloudpc.reprovision.store.SharedStore.Entry;
 import dev.cloudpc.reprovision.store.SharedStore.Key;

@@ -2,9 +2,9 @@ package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.graph.GraphClient;
 import dev.cloudpc.reprovision.graph.GraphErrors;
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.ProblemException;
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.ProblemException;
+import dev.cloudpc.reprovision.request.RequestScope;
 import dev.cloudpc.reprovision.store.SharedStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

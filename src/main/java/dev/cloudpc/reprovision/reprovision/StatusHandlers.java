@@ -2,8 +2,8 @@ package dev.cloudpc.reprovision.reprovision;
 
 import dev.cloudpc.reprovision.auth.CallerValidator;
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.RequestScope;
 import dev.cloudpc.reprovision.http.Responses;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,7 +1,7 @@
 package dev.cloudpc.reprovision.store;
 
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.ProblemException;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.ProblemException;
 
 /** The one failure every store operation reports: the shared state could not be read or written. */
 public final class StoreUnavailable {

@@ -6,7 +6,7 @@ import dev.cloudpc.reprovision.ReprovisionApp;
 import dev.cloudpc.reprovision.auth.HostileCase.Reach;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.http.ProblemHandler;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.support.StrictVertxTest;

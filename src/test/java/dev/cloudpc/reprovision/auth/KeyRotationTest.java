@@ -3,8 +3,8 @@ package dev.cloudpc.reprovision.auth;
 import static dev.cloudpc.reprovision.support.TestStack.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cloudpc.reprovision.http.Problem;
-import dev.cloudpc.reprovision.http.ProblemException;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;

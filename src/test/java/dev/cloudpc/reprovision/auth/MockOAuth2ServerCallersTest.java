@@ -9,7 +9,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.cloudpc.reprovision.http.Problem;
+import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;

@@ -1,6 +1,6 @@
 package dev.cloudpc.reprovision.bench;
 
-import dev.cloudpc.reprovision.graph.GraphClient;
+import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxGraph;
 import io.vertx.core.Context;
@@ -135,7 +135,7 @@ final class ProductRun {
   private static Map<String, Long> productGraphCalls(List<RecordedRequest> requests) {
     Map<String, Long> byKind = new TreeMap<>();
     for (RecordedRequest request : requests) {
-      if (GraphClient.USER_AGENT.equals(request.header("user-agent"))) {
+      if (UserAgent.VALUE.equals(request.header("user-agent"))) {
         byKind.merge(kind(request), 1L, Long::sum);
       }
     }

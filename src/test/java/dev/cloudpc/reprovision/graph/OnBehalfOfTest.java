@@ -1,14 +1,15 @@
 package dev.cloudpc.reprovision.graph;
 
+import dev.cloudpc.reprovision.config.UserAgent;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.assertDelegatedFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.http.Deadline;
-import dev.cloudpc.reprovision.http.ProblemException;
-import dev.cloudpc.reprovision.http.RequestScope;
+import dev.cloudpc.reprovision.request.Deadline;
+import dev.cloudpc.reprovision.request.ProblemException;
+import dev.cloudpc.reprovision.request.RequestScope;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
@@ -54,7 +55,7 @@ class OnBehalfOfTest extends StrictVertxTest {
     env.put("GRAPH_CREDENTIAL", "on-behalf-of");
     Settings settings = Settings.fromEnvironment(env);
     tokens = new GraphTokens(vertx, WebClient.create(vertx, new WebClientOptions()
-        .setUserAgent(GraphClient.USER_AGENT)), settings);
+        .setUserAgent(UserAgent.VALUE)), settings);
     graph = new GraphClient(vertx, GraphClient.createWebClient(vertx, settings), settings, tokens,
         RetryPolicy.of(settings.graphMaxAttempts()));
   }

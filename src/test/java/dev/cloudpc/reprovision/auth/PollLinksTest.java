@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.http;
+package dev.cloudpc.reprovision.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

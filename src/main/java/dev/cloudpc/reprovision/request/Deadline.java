@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.http;
+package dev.cloudpc.reprovision.request;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.http;
+package dev.cloudpc.reprovision.auth;
 
 import dev.cloudpc.reprovision.config.Secret;
 import io.vertx.core.Handler;

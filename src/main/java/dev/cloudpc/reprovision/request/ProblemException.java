@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.http;
+package dev.cloudpc.reprovision.request;
 
 /** Carries a {@link Problem} through a failed {@code Future}; cheap (no stack trace) because refusals are routine. */
 public final class ProblemException extends RuntimeException {

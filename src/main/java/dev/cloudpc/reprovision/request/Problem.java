@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.http;
+package dev.cloudpc.reprovision.request;
 
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -84,5 +84,13 @@ public record Problem(int status, String slug, String title, String detail, Json
       map.put((String) keyValues[i], keyValues[i + 1]);
     }
     return map;
+  }
+
+  /** The RFC 6750 challenge every 401 of this API carries; {@code why} is the caller's hint, never a credential. */
+  public static String bearerChallenge(String why) {
+    // The reason may quote token-chosen text (alg, kid): no control characters, quotes or unbounded length.
+    String safe = why.replaceAll("[\\p{Cntrl}\"\\\\]", "?");
+    return "Bearer error=\"invalid_token\", error_description=\""
+        + (safe.length() > 160 ? safe.substring(0, 160) + "…" : safe) + "\"";
   }
 }

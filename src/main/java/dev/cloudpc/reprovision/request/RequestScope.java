@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.http;
+package dev.cloudpc.reprovision.request;
 
 import dev.cloudpc.reprovision.config.Settings;
 import io.vertx.ext.web.RoutingContext;
@@ -18,7 +18,7 @@ import java.util.UUID;
 public record RequestScope(String clientRequestId, String traceparent, String invocationId, Deadline deadline,
                            String origin, String queryKey, boolean keyVerified) {
 
-  static final String KEY = "requestScope";
+  private static final String KEY = "requestScope";
 
   /** The caller's {@code client-request-id} when it is a GUID (what Graph accepts), else a new one. */
   public static String clientRequestId(String sent) {
@@ -27,6 +27,11 @@ public record RequestScope(String clientRequestId, String traceparent, String in
 
   public static RequestScope of(RoutingContext ctx) {
     return ctx.get(KEY);
+  }
+
+  /** Makes this the scope of the request {@code ctx} routes (done once, first thing, by the router). */
+  public void attachTo(RoutingContext ctx) {
+    ctx.put(KEY, this);
   }
 
   /**
