@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cloudpc.reprovision.connector.DefinitionTree.Operation;
 import dev.cloudpc.reprovision.http.ApiRoute;
 import dev.cloudpc.reprovision.http.ApiRoutes;
-import dev.cloudpc.reprovision.reprovision.ReprovisionOptions;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;

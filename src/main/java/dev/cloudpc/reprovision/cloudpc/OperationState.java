@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.reprovision;
+package dev.cloudpc.reprovision.cloudpc;
 
 /**
  * Where one accepted reprovision stands, as Graph reports it.

@@ -1,4 +1,11 @@
-package dev.cloudpc.reprovision.reprovision;
+package dev.cloudpc.reprovision.routes;
+
+import dev.cloudpc.reprovision.cloudpc.CloudPc;
+import dev.cloudpc.reprovision.cloudpc.CloudPcDirectory;
+import dev.cloudpc.reprovision.cloudpc.RemoteAction;
+import dev.cloudpc.reprovision.cloudpc.OperationState;
+import dev.cloudpc.reprovision.cloudpc.OperationTracker;
+import dev.cloudpc.reprovision.cloudpc.TargetResolver;
 
 import dev.cloudpc.reprovision.auth.CallerValidator;
 import dev.cloudpc.reprovision.config.Settings;

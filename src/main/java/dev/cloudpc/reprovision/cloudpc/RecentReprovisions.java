@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.reprovision;
+package dev.cloudpc.reprovision.cloudpc;
 
 import dev.cloudpc.reprovision.graph.GraphCall;
 import dev.cloudpc.reprovision.request.Problem;

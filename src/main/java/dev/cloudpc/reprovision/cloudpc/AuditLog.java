@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.reprovision;
+package dev.cloudpc.reprovision.cloudpc;
 
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.request.InvocationLog;

@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.reprovision;
+package dev.cloudpc.reprovision.cloudpc;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Map;

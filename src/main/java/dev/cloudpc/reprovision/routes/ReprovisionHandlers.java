@@ -1,4 +1,11 @@
-package dev.cloudpc.reprovision.reprovision;
+package dev.cloudpc.reprovision.routes;
+
+import dev.cloudpc.reprovision.cloudpc.ReprovisionService;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionOutcome;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionTarget;
+import dev.cloudpc.reprovision.cloudpc.TargetResolver;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
+import dev.cloudpc.reprovision.cloudpc.AuditLog;
 
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.auth.CallerValidator;
@@ -6,7 +13,7 @@ import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.request.RequestScope;
-import dev.cloudpc.reprovision.reprovision.IdempotencyStore.StoredAnswer;
+import dev.cloudpc.reprovision.routes.IdempotencyStore.StoredAnswer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

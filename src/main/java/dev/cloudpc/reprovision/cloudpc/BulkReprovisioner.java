@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.reprovision;
+package dev.cloudpc.reprovision.cloudpc;
 
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.request.Problem;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BulkReprovisioner {
   private static final Logger LOG = LoggerFactory.getLogger(BulkReprovisioner.class);
-  static final int CONCURRENCY = 8;
+  public static final int CONCURRENCY = 8;
   private static final int MAX_REQUEUES = 3;
   private static final Duration DEFAULT_PAUSE = Duration.ofSeconds(2);
 

@@ -1,4 +1,11 @@
-package dev.cloudpc.reprovision.reprovision;
+package dev.cloudpc.reprovision.routes;
+
+import dev.cloudpc.reprovision.cloudpc.OperationTracker;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionTarget;
+import dev.cloudpc.reprovision.cloudpc.TargetResolver;
+import dev.cloudpc.reprovision.cloudpc.BulkReprovisioner;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
+import dev.cloudpc.reprovision.cloudpc.PcResult;
 
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.auth.CallerValidator;

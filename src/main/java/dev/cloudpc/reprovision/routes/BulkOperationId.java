@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.reprovision;
+package dev.cloudpc.reprovision.routes;
 
 import dev.cloudpc.reprovision.request.Problem;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.cloudpc.reprovision.reprovision;
+package dev.cloudpc.reprovision.cloudpc;
 
 import dev.cloudpc.reprovision.request.Problem;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -27,7 +27,7 @@ public record ReprovisionOptions(String osVersion, String userAccountType) {
     return body == null || body.isBlank() ? NONE : from(object(body));
   }
 
-  static ReprovisionOptions from(JsonObject json) {
+  public static ReprovisionOptions from(JsonObject json) {
     for (String field : json.fieldNames()) {
       if (!FIELDS.contains(field)) {
         throw Problem.badRequest("unknown-field", "Unknown field '" + field + "'. The body may contain only "
@@ -44,7 +44,7 @@ public record ReprovisionOptions(String osVersion, String userAccountType) {
    * The body as a JSON object, or a 400 saying what is wrong with it. A repeated field is refused: with
    * {@code {"osVersion":"windows11","osVersion":"windows10"}} the caller cannot know which one would win.
    */
-  static JsonObject object(String body) {
+  public static JsonObject object(String body) {
     try (JsonParser parser = STRICT.createParser(body)) {
       while (parser.nextToken() != null) {
         // reading every token is the check; duplicate names and malformed JSON throw
