@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.auth;
 
+import dev.cloudpc.reprovision.support.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.ReprovisionApp;
@@ -75,7 +76,7 @@ class HostileRequestsTest extends StrictVertxTest {
     env.remove("FUNCTION_KEY");
     env.put("AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS", "true");
     env.put("AUTH_JWKS_MIN_REFRESH_SECONDS", "0");
-    return TestStack.await(ReprovisionApp.start(vertx, Settings.fromEnvironment(env),
+    return Await.await(ReprovisionApp.start(vertx, Settings.fromEnvironment(env),
         new ReprovisionApp.Listen("127.0.0.1", 0, Optional.of(new Secret(HANDOVER_SECRET)), 1)));
   }
 
@@ -88,7 +89,7 @@ class HostileRequestsTest extends StrictVertxTest {
       assertThat(logs.everything()).as("log lines").allSatisfy(line ->
           assertThat(secrets).noneSatisfy(secret -> assertThat(line).contains(secret)));
     } finally {
-      TestStack.await(client.close().compose(v -> handover.close()).compose(v -> keyOnly.app.close())
+      Await.await(client.close().compose(v -> handover.close()).compose(v -> keyOnly.app.close())
           .compose(v -> easyAuth.app.close()));
       main.close();
       logs.detach();

@@ -1,6 +1,6 @@
 package dev.cloudpc.reprovision.auth;
 
-import static dev.cloudpc.reprovision.support.TestStack.await;
+import static dev.cloudpc.reprovision.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.request.Problem;

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.bench;
 
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
@@ -48,8 +49,8 @@ public final class BenchMain {
       e.printStackTrace();
       exit = 1;
     } finally {
-      Await.result(loadVertx.close(), START_LIMIT);
-      Await.result(vertx.close(), START_LIMIT);
+      Await.await(loadVertx.close(), START_LIMIT);
+      Await.await(vertx.close(), START_LIMIT);
     }
     System.exit(exit);
   }
@@ -62,11 +63,11 @@ public final class BenchMain {
     report.put("command", COMMAND);
     report.put("machine", Machine.describe());
     report.put("settings", settings.toJson());
-    SandboxTenant tenant = Await.result(SandboxTenant.start(vertx,
+    SandboxTenant tenant = Await.await(SandboxTenant.start(vertx,
         SandboxOptions.defaults().withExtraCloudPcs(settings.cloudPcs())), START_LIMIT);
     tenant.graph().recordRequests(false);
     BenchClient client = new BenchClient(loadVertx, MAX_CLIENT_CONNECTIONS);
-    Targets targets = new Targets(client, tenant, Await.result(GraphToken.fetch(vertx, tenant), START_LIMIT));
+    Targets targets = new Targets(client, tenant, Await.await(GraphToken.fetch(vertx, tenant), START_LIMIT));
 
     Subject product = Subject.product("product", jar, settings.productJvmOptions());
     Subject peer = Subject.peer();

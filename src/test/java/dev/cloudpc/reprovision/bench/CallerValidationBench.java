@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.bench;
 
+import static dev.cloudpc.reprovision.support.Await.await;
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.auth.SigningKeys;
 import dev.cloudpc.reprovision.auth.TokenVerifier;
@@ -14,7 +15,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
@@ -32,8 +32,7 @@ public final class CallerValidationBench {
   public static void main(String[] args) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      SandboxTenant tenant = SandboxTenant.start(vertx, SandboxOptions.defaults()).toCompletionStage()
-          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      SandboxTenant tenant = await(SandboxTenant.start(vertx, SandboxOptions.defaults()));
       Settings settings = Settings.fromEnvironment(tenant.environment());
       TokenVerifier verifier = verifier(vertx, settings);
       List<String> fresh = IntStream.range(0, 5_000).mapToObj(i -> tenant.identity().mintApplicationToken(
@@ -66,9 +65,5 @@ public final class CallerValidationBench {
       }
     }
     return (CPU.getCurrentThreadCpuTime() - start) / (double) operations;
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.bench;
 
+import dev.cloudpc.reprovision.support.Await;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ final class ColdStart {
         Subject subject = subjects.get(s);
         try (ProductProcess process = subject.launch(env, logDir.resolve(subject.name() + "-cold-" + i + ".log"))) {
           toReady[s][i] = process.awaitReady(LIMIT) / 1e6;
-          if (!Await.result(targets.reprovision(process.port()), LIMIT)) {
+          if (!Await.await(targets.reprovision(process.port()), LIMIT)) {
             throw new IllegalStateException(subject.name() + " cold start " + i + ": the first reprovision was not "
                 + "answered 202");
           }

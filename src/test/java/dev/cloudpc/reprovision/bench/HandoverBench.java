@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.bench;
 
+import dev.cloudpc.reprovision.support.Await;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import dev.cloudpc.reprovision.ReprovisionApp;
@@ -58,7 +59,7 @@ final class HandoverBench {
     env.remove("FUNCTION_KEY"); // under Azure the host checks keys before the function runs
     env.put("REQUEST_DEADLINE_SECONDS", "1");
     Settings settings = Settings.fromEnvironment(env);
-    ReprovisionApp direct = Await.result(ReprovisionApp.start(vertx, settings, ReprovisionApp.Listen.loopback(0)),
+    ReprovisionApp direct = Await.await(ReprovisionApp.start(vertx, settings, ReprovisionApp.Listen.loopback(0)),
         START_LIMIT);
     try {
       HandoverBench bench = new HandoverBench(new ReprovisionFunctions(RouterHandover.start(vertx, settings)::forward),
@@ -66,7 +67,7 @@ final class HandoverBench {
       boolean finished = bench.runOnWorkerThread(warmupPairs, measuredPairs, limit);
       return bench.toJson(warmupPairs, finished);
     } finally {
-      Await.result(direct.close(), START_LIMIT);
+      Await.await(direct.close(), START_LIMIT);
     }
   }
 
@@ -104,7 +105,7 @@ final class HandoverBench {
           directHeaders, null, 200).map(ok -> ok ? System.nanoTime() : -1L);
       long t3;
       try {
-        t3 = Await.result(directAnswered, ANSWER_LIMIT);
+        t3 = Await.await(directAnswered, ANSWER_LIMIT);
       } catch (IllegalStateException interruptedOrLost) {
         t3 = -1;
       }

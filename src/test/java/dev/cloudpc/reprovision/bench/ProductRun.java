@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.bench;
 
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxGraph;
@@ -78,7 +79,7 @@ final class ProductRun {
       graph.reset();
       graph.recordRequests(true);
     }, () -> graph.recordRequests(false));
-    ClosedLoop.Window window = Await.result(ClosedLoop.run(loop, new ClosedLoop.Phase("sequential, L = 0", 1,
+    ClosedLoop.Window window = Await.await(ClosedLoop.run(loop, new ClosedLoop.Phase("sequential, L = 0", 1,
         settings.sequentialWarmup(), Duration.ofSeconds(60), settings.sequentialMeasured(), Duration.ofSeconds(120)),
         List.of(product, direct), probe), PHASE_LIMIT);
     Map<String, Long> calls = productGraphCalls(graph.requests());
@@ -98,7 +99,7 @@ final class ProductRun {
   int criticalPathRoundTrips() {
     graph.setLatency(settings.graphLatency());
     ClosedLoop.Kind product = new ClosedLoop.Kind("product", () -> targets.reprovision(port));
-    Await.result(ClosedLoop.run(loop, new ClosedLoop.Phase("critical path, C = 1", 1, 5, Duration.ofSeconds(15),
+    Await.await(ClosedLoop.run(loop, new ClosedLoop.Phase("critical path, C = 1", 1, 5, Duration.ofSeconds(15),
         20, Duration.ofSeconds(30)), List.of(product), new WindowProbe(loopVertx, stats)), PHASE_LIMIT);
     return (int) Math.max(1, Math.round(product.latencies.percentileMs(0) / settings.graphLatency().toMillis()));
   }
@@ -122,7 +123,7 @@ final class ProductRun {
     sampler.reset();
     WindowProbe probe = new WindowProbe(loopVertx, stats, atOpen, atClose);
     ClosedLoop.Kind product = new ClosedLoop.Kind("product", () -> targets.reprovision(port));
-    ClosedLoop.Window window = Await.result(ClosedLoop.run(loop, new ClosedLoop.Phase("C = " + concurrency,
+    ClosedLoop.Window window = Await.await(ClosedLoop.run(loop, new ClosedLoop.Phase("C = " + concurrency,
             concurrency, settings.concurrentWarmup(concurrency), Duration.ofSeconds(15),
             measured, Duration.ofSeconds(25)), List.of(product), probe),
         PHASE_LIMIT);

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.bench;
 
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
@@ -27,7 +28,7 @@ public final class StoreBench {
     int warmup = requests / 3;
     Vertx vertx = Vertx.vertx();
     Azurite azurite = Azurite.shared();
-    SandboxTenant tenant = TestStack.await(SandboxTenant.start(vertx, SandboxOptions.defaults()
+    SandboxTenant tenant = Await.await(SandboxTenant.start(vertx, SandboxOptions.defaults()
         .withRebuildTime(Duration.ofMinutes(10)).withExtraCloudPcs(2 * (requests + warmup))));
     tenant.graph().recordRequests(false);
     TestStack memory = TestStack.start(vertx, tenant, Map.of());
@@ -46,7 +47,7 @@ public final class StoreBench {
             + "Azure Table (Azurite) p50 %.2f p95 %.2f | store adds p50 %.2f%n", requests,
         p(inMemory, 50), p(inMemory, 95), p(inTable, 50), p(inTable, 95), p(inTable, 50) - p(inMemory, 50));
     table.close();
-    TestStack.await(memory.app.close().compose(v -> vertx.close()));
+    Await.await(memory.app.close().compose(v -> vertx.close()));
     azurite.stop();
   }
 
@@ -67,7 +68,7 @@ public final class StoreBench {
         });
       });
     }
-    TestStack.await(chain);
+    Await.await(chain);
     return nanos;
   }
 

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.cloudpc;
 
+import dev.cloudpc.reprovision.support.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.sandbox.Fault;
@@ -29,7 +30,7 @@ class BulkReprovisionTest extends StrictVertxTest {
 
   @BeforeEach
   void start() {
-    SandboxTenant tenant = TestStack.await(SandboxTenant.start(vertx, SandboxOptions.defaults()
+    SandboxTenant tenant = Await.await(SandboxTenant.start(vertx, SandboxOptions.defaults()
         .withRebuildTime(TestStack.REBUILD).withExtraCloudPcs(40)));
     stack = TestStack.start(vertx, tenant, Map.of("POLL_RETRY_AFTER_SECONDS", "1"));
   }

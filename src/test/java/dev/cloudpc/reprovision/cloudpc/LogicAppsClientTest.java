@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.cloudpc;
 
+import dev.cloudpc.reprovision.support.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
@@ -30,7 +31,7 @@ class LogicAppsClientTest extends StrictVertxTest {
 
   @BeforeAll
   static void start() {
-    SandboxTenant tenant = TestStack.await(SandboxTenant.start(vertx,
+    SandboxTenant tenant = Await.await(SandboxTenant.start(vertx,
         SandboxOptions.defaults().withRebuildTime(Duration.ofMillis(2500))));
     stack = TestStack.start(vertx, tenant, Map.of("POLL_RETRY_AFTER_SECONDS", "1"));
   }

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.function;
 
+import dev.cloudpc.reprovision.support.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.azure.functions.HttpMethod;
@@ -42,7 +43,7 @@ class FunctionEntryTest extends StrictVertxTest {
 
   @BeforeAll
   static void start() {
-    tenant = TestStack.await(SandboxTenant.start(vertx, SandboxOptions.defaults()));
+    tenant = Await.await(SandboxTenant.start(vertx, SandboxOptions.defaults()));
     Map<String, String> env = new HashMap<>(tenant.environment());
     env.remove("FUNCTION_KEY"); // under Azure the host checks keys, not the router
     env.put("REQUEST_DEADLINE_SECONDS", "10"); // a lost answer shows as a 504 in seconds, not minutes

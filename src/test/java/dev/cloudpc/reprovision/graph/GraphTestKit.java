@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.graph;
 
+import dev.cloudpc.reprovision.support.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
@@ -26,7 +27,7 @@ final class GraphTestKit {
   }
 
   static TestStack start(Vertx vertx, SandboxOptions options, Map<String, String> overrides) {
-    SandboxTenant tenant = TestStack.await(SandboxTenant.start(vertx, options));
+    SandboxTenant tenant = Await.await(SandboxTenant.start(vertx, options));
     return TestStack.start(vertx, tenant, overrides);
   }
 

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.graph;
 
+import dev.cloudpc.reprovision.support.Await;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.adminRoute;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.bearerClaims;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.problem;
@@ -53,7 +54,7 @@ class GraphTokensTest extends StrictVertxTest {
 
   /** Managed-identity settings need the sandbox's endpoint, known only once it runs: start it, then the app. */
   private SandboxIdentity startManagedIdentity(Map<String, String> extra, boolean rightHeader) {
-    SandboxTenant tenant = TestStack.await(SandboxTenant.start(vertx,
+    SandboxTenant tenant = Await.await(SandboxTenant.start(vertx,
         SandboxOptions.defaults().withRebuildTime(TestStack.REBUILD)));
     Map<String, String> env = new HashMap<>(extra);
     env.put("GRAPH_CREDENTIAL", "managed-identity");
@@ -268,7 +269,7 @@ class GraphTokensTest extends StrictVertxTest {
   @Test
   void anIdentityEndpointThatNeverAnswersCannotStretchARequestPastItsDeadline(VertxTestContext test) {
     int deadlineSeconds = 2;
-    HttpServer silent = TestStack.await(vertx.createHttpServer().requestHandler(request -> {
+    HttpServer silent = Await.await(vertx.createHttpServer().requestHandler(request -> {
       // holds every request without answering, as a black-holed endpoint does
     }).listen(0, "127.0.0.1"));
     startManagedIdentity(Map.of("REQUEST_DEADLINE_SECONDS", Integer.toString(deadlineSeconds),

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.graph;
 
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.config.UserAgent;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.assertDelegatedFor;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,7 +51,7 @@ class OnBehalfOfTest extends StrictVertxTest {
 
   @BeforeEach
   void start() {
-    tenant = TestStack.await(SandboxTenant.start(vertx, SandboxOptions.defaults().withRebuildTime(TestStack.REBUILD)));
+    tenant = Await.await(SandboxTenant.start(vertx, SandboxOptions.defaults().withRebuildTime(TestStack.REBUILD)));
     Map<String, String> env = new HashMap<>(tenant.environment());
     env.put("GRAPH_CREDENTIAL", "on-behalf-of");
     Settings settings = Settings.fromEnvironment(env);
@@ -62,7 +63,7 @@ class OnBehalfOfTest extends StrictVertxTest {
 
   @AfterEach
   void stop() {
-    TestStack.await(tenant.close());
+    Await.await(tenant.close());
   }
 
   private String tokenOf(SandboxUser user) {

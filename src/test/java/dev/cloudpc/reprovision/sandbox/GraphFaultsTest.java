@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.sandbox;
 
+import static dev.cloudpc.reprovision.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.AsyncResult;

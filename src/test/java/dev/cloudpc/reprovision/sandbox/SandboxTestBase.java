@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.sandbox;
 
+import static dev.cloudpc.reprovision.support.Await.await;
 import dev.cloudpc.reprovision.support.BlockedThreadWatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +22,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -162,14 +162,6 @@ abstract class SandboxTestBase {
   }
 
   // ---- waiting without blocking event loops ----
-
-  <T> T await(Future<T> future) {
-    try {
-      return future.await(10, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("timed out", e);
-    }
-  }
 
   /** Polls on the test thread, pausing with a Vert.x timer between probes. */
   <T> T eventually(Supplier<T> probe, Predicate<T> done, Duration timeout) {

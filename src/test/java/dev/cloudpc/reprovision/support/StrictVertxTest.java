@@ -25,6 +25,6 @@ public abstract class StrictVertxTest {
 
   @AfterAll
   static void closeVertx() {
-    TestStack.await(vertx.close());
+    Await.await(vertx.close());
   }
 }

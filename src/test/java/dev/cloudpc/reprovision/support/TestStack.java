@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.support;
 
+import static dev.cloudpc.reprovision.support.Await.await;
 import dev.cloudpc.reprovision.ReprovisionApp;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The product as it runs, for tests: the sandbox tenant (identity + fake Graph) and the app listening on loopback,
@@ -97,11 +97,4 @@ public final class TestStack {
     return tenant.graph().count("POST", ".*/reprovision$");
   }
 
-  public static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }
