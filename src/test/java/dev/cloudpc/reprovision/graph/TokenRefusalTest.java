@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.graph;
 
+import static dev.cloudpc.reprovision.graph.GraphTestKit.ADMIN_READS;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.adminRoute;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.bearer;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.graphReprovision;
@@ -81,7 +82,7 @@ class TokenRefusalTest extends StrictVertxTest {
   }
 
   @Test
-  void aRefusedAppOnlyTokenIsReplacedOnceAndTheCallSentAgainOnce(VertxTestContext test) {
+  void aRefusedAppOnlyTokenIsReplacedOnceAndEachRefusedCallSentAgainOnce(VertxTestContext test) {
     start(Map.of());
     String otherPc = SandboxSeed.MEGAN_CLOUD_PCS.get(1);
     warmUp(MEGAN_PC)
@@ -93,15 +94,22 @@ class TokenRefusalTest extends StrictVertxTest {
           });
         })
         .onComplete(test.succeeding(callsPerReprovision -> test.verify(() -> {
-          assertThat(identity().tokenRequests()).as("one new token").isEqualTo(2);
-          assertThat(revocation.refusals()).as("only the first call met the refused token").isEqualTo(1);
-          assertThat(graph().requests()).as("the refused call, sent again, and the rest as usual")
-              .hasSize(2 * callsPerReprovision + 1);
-          List<RecordedRequest> refusedThenRetried = graph().requests().subList(callsPerReprovision,
-              callsPerReprovision + 2);
-          assertThat(refusedThenRetried.get(1).path()).isEqualTo(refusedThenRetried.get(0).path());
-          assertThat(bearer(refusedThenRetried.get(1))).isNotEqualTo(bearer(refusedThenRetried.get(0)));
-          assertThat(reprovisionPosts(stack, otherPc)).hasSize(1);
+          assertThat(identity().tokenRequests()).as("one new token for both refused reads").isEqualTo(2);
+          assertThat(revocation.refusals()).as("the parallel reads met the refused token, the POST did not")
+              .isEqualTo(ADMIN_READS);
+          assertThat(graph().requests()).as("each refused read, sent again, and the POST")
+              .hasSize(2 * callsPerReprovision + ADMIN_READS);
+          String refusedToken = bearer(graph().requests().get(0));
+          List<RecordedRequest> second = graph().requests().subList(callsPerReprovision, graph().requests().size());
+          List<RecordedRequest> refused = second.stream().filter(r -> bearer(r).equals(refusedToken)).toList();
+          List<RecordedRequest> renewed = second.stream().filter(r -> !bearer(r).equals(refusedToken)).toList();
+          assertThat(refused).extracting(RecordedRequest::method).containsOnly("GET");
+          assertThat(renewed.stream().map(GraphTestKit::bearer).distinct()).as("one new token").hasSize(1);
+          assertThat(renewed.stream().filter(r -> r.method().equals("GET")).map(RecordedRequest::path).toList())
+              .as("each refused read sent again exactly once").containsExactlyInAnyOrderElementsOf(
+                  refused.stream().map(RecordedRequest::path).toList());
+          assertThat(reprovisionPosts(stack, otherPc)).hasSize(1)
+              .allSatisfy(post -> assertThat(bearer(post)).isNotEqualTo(refusedToken));
           assertThat(graph().executedReprovisions(otherPc)).isEqualTo(1);
           test.completeNow();
         })));
@@ -143,7 +151,8 @@ class TokenRefusalTest extends StrictVertxTest {
         })
         .onComplete(test.succeeding(callsPerReprovision -> test.verify(() -> {
           assertThat(identity().tokenRequests()).as("no retry storm: one refetch for the wave").isEqualTo(2);
-          assertThat(revocation.refusals()).isBetween(1, WAVE);
+          assertThat(revocation.refusals()).as("at most each in-flight request's parallel reads")
+              .isBetween(1, ADMIN_READS * WAVE);
           assertThat(revocation.tokensSeen()).isEqualTo(2);
           assertThat(graph().requests()).hasSize((WAVE + 1) * callsPerReprovision + revocation.refusals());
           assertThat(graph().count("POST", ".*/reprovision")).isEqualTo(WAVE + 1);
@@ -170,7 +179,9 @@ class TokenRefusalTest extends StrictVertxTest {
             problem(down, 503, "identity-provider-unavailable");
             assertThat(down.getHeader("Retry-After")).isEqualTo("5");
             assertThat(identity().tokenRequests()).isEqualTo(2);
-            assertThat(graph().requests()).as("only the refused call reached Graph").hasSize(calls.get(0) + 1);
+            assertThat(revocation.refusals()).isEqualTo(ADMIN_READS);
+            assertThat(graph().requests()).as("only the refused reads reached Graph")
+                .hasSize(calls.get(0) + ADMIN_READS);
           });
           return reprovision(secondPc); // within the failure memory: no token request, and no refused token either
         })
@@ -178,7 +189,7 @@ class TokenRefusalTest extends StrictVertxTest {
           test.verify(() -> {
             problem(stillDown, 503, "identity-provider-unavailable");
             assertThat(identity().tokenRequests()).isEqualTo(2);
-            assertThat(graph().requests()).hasSize(calls.get(0) + 1);
+            assertThat(graph().requests()).hasSize(calls.get(0) + ADMIN_READS);
             assertThat(reprovisionPosts(stack, secondPc)).isEmpty();
           });
           identity().clearTokenFailures();
@@ -188,8 +199,8 @@ class TokenRefusalTest extends StrictVertxTest {
         .onComplete(test.succeeding(recovered -> test.verify(() -> {
           assertThat(recovered.statusCode()).as(recovered.bodyAsString()).isEqualTo(202);
           assertThat(identity().tokenRequests()).isEqualTo(3);
-          assertThat(revocation.refusals()).isEqualTo(1);
-          assertThat(graph().requests()).hasSize(2 * calls.get(0) + 1);
+          assertThat(revocation.refusals()).isEqualTo(ADMIN_READS);
+          assertThat(graph().requests()).hasSize(2 * calls.get(0) + ADMIN_READS);
           assertThat(graph().executedReprovisions(thirdPc)).isEqualTo(1);
           test.completeNow();
         })));
@@ -205,8 +216,10 @@ class TokenRefusalTest extends StrictVertxTest {
           .contains("AZURE_CLIENT_SECRET").contains("managed identity").contains("not the caller's");
       assertThat(body.getString("graphCode")).isEqualTo("InvalidAuthenticationToken");
       assertThat(body.getString("graphRequestId")).isNotBlank();
-      assertThat(identity().tokenRequests()).as("one renewal per call").isEqualTo(2);
-      assertThat(graph().requests()).as("the first call, once more with the new token").hasSize(2);
+      assertThat(identity().tokenRequests()).as("one renewal for both parallel reads").isEqualTo(2);
+      assertThat(revocation.refusals()).isEqualTo(2 * ADMIN_READS);
+      assertThat(graph().requests()).as("the parallel reads, each once more with the new token")
+          .hasSize(2 * ADMIN_READS);
       assertThat(graph().executedReprovisions(MEGAN_PC)).isZero();
       test.completeNow();
     })));
@@ -259,7 +272,7 @@ class TokenRefusalTest extends StrictVertxTest {
     warmUp(MEGAN_PC)
         .compose(callsPerReprovision -> {
           revocation.revokeIssuedSoFar();
-          // The refused call never reaches the fault plan; its retry with the new token is the slow one.
+          // The refused reads never reach the fault plan; the first of their retries with the new token is slow.
           graph().faults().next("*", ".*/cloudPCs/" + otherPc + ".*", Fault.delay(Duration.ofSeconds(5)));
           start[0] = System.nanoTime();
           return reprovision(otherPc);
@@ -268,7 +281,7 @@ class TokenRefusalTest extends StrictVertxTest {
           assertThat(GraphTestKit.elapsedMillis(start[0])).isLessThan(deadlineSeconds * 1000L + 750);
           problem(response, 504, "graph-timeout");
           assertThat(identity().tokenRequests()).isEqualTo(2);
-          assertThat(revocation.refusals()).isEqualTo(1);
+          assertThat(revocation.refusals()).isEqualTo(ADMIN_READS);
           test.completeNow();
         })));
   }
@@ -281,7 +294,8 @@ class TokenRefusalTest extends StrictVertxTest {
     stack.post("/api/me/cloudpcs/" + pcs.get(0) + "/reprovision", adele)
         .compose(first -> {
           assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(202);
-          assertThat(identity().tokenRequests()).isEqualTo(1);
+          // The exchange, and the app-only token for the reset setting (decision cached) and the remote-action reads.
+          assertThat(identity().tokenRequests()).isEqualTo(2);
           revocation.revokeIssuedSoFar();
           List<Future<HttpResponse<Buffer>>> wave = new ArrayList<>();
           for (String pc : pcs.subList(1, pcs.size())) {
@@ -292,11 +306,15 @@ class TokenRefusalTest extends StrictVertxTest {
         .onComplete(test.succeeding(wave -> test.verify(() -> {
           assertThat(wave).allSatisfy(answer -> assertThat(answer.result().statusCode())
               .as(answer.result().bodyAsString()).isEqualTo(202));
-          assertThat(identity().tokenRequests()).as("one new exchange for the caller's waiting requests")
-              .isEqualTo(2);
-          assertThat(revocation.tokensSeen()).isEqualTo(2);
-          assertThat(revocation.refusals()).isBetween(1, pcs.size() - 1);
-          List<RecordedRequest> posts = graph().requests().stream().filter(r -> r.method().equals("POST")).toList();
+          assertThat(identity().tokenRequests()).as("one new exchange for the caller's waiting requests, one new "
+              + "app-only token for their remote-action reads").isEqualTo(4);
+          assertThat(revocation.tokensSeen()).isEqualTo(4);
+          assertThat(graph().requests().stream().filter(r -> r.path().contains("/me/cloudPCs/"))
+              .map(GraphTestKit::bearer).distinct()).as("the first exchanged token, then one new one").hasSize(2);
+          assertThat(revocation.refusals()).as("each waiting request's delegated read and app-only read at most")
+              .isBetween(2, 2 * (pcs.size() - 1));
+          List<RecordedRequest> posts = graph().requests().stream()
+              .filter(r -> r.method().equals("POST") && r.path().endsWith("/reprovision")).toList();
           assertThat(posts).hasSize(pcs.size());
           posts.forEach(post -> GraphTestKit.assertDelegatedFor(post, adele, SandboxSeed.ADELE.id()));
           pcs.forEach(pc -> assertThat(graph().executedReprovisions(pc)).isEqualTo(1));
