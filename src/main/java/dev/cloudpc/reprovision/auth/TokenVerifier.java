@@ -5,6 +5,7 @@ import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.NoSuchKeyIdException;
@@ -35,6 +36,7 @@ public final class TokenVerifier {
   private final List<String> audiences;
   private final String tenantId;
   private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+  private final Map<String, Future<User>> checking = new ConcurrentHashMap<>();
 
   /** Claims the library verified, and under which key set. */
   private record Verified(JsonObject claims, int generation) {
@@ -60,9 +62,23 @@ public final class TokenVerifier {
       return Future.failedFuture(e);
     }
     int generation = keys.generation();
-    return keys.authenticate(token).transform(ar -> ar.succeeded()
+    return firstCheck(token).transform(ar -> ar.succeeded()
         ? accepted(ar.result(), token, generation)
         : Future.failedFuture(refusal(ar.cause(), token, kid)));
+  }
+
+  /** Concurrent first uses of one token (a flow's burst, or everyone waiting for the start-up fetch) share one check. */
+  private Future<User> firstCheck(String token) {
+    Promise<User> promise = Promise.promise();
+    Future<User> running = checking.putIfAbsent(token, promise.future());
+    if (running != null) {
+      return running;
+    }
+    keys.authenticate(token).onComplete(ar -> {
+      checking.remove(token, promise.future());
+      promise.handle(ar);
+    });
+    return promise.future();
   }
 
   private Future<Caller> accepted(User user, String token, int generation) {
