@@ -64,11 +64,15 @@ public final class SigningKeys {
    * cannot be fetched now.
    */
   Future<User> authenticate(String token) {
-    return provider().compose(auth -> auth.authenticate(new TokenCredentials(token))
-        // The library's missingKeyHandler is fire-and-forget: the request could not wait for the refetch it causes.
-        .recover(failure -> failure instanceof NoSuchKeyIdException
-            ? refetch().compose(fetched -> auth.authenticate(new TokenCredentials(token)))
-            : Future.failedFuture(failure)));
+    return provider().compose(auth -> {
+      int keySet = generation.get();
+      return auth.authenticate(new TokenCredentials(token))
+          // The library's missingKeyHandler is fire-and-forget: the request could not wait for the refetch it causes.
+          // A refetch that finished while this token was being checked already holds the new keys: use them.
+          .recover(failure -> !(failure instanceof NoSuchKeyIdException) ? Future.failedFuture(failure)
+              : (generation.get() != keySet ? Future.<Void>succeededFuture() : refetch())
+                  .compose(fetched -> auth.authenticate(new TokenCredentials(token))));
+    });
   }
 
   /** Bumped whenever a refetch brought a new key set: signatures verified before are verified again. */
