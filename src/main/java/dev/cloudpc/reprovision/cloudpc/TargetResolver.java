@@ -10,6 +10,7 @@ import dev.cloudpc.reprovision.auth.PollLinks;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
+import java.util.Optional;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -49,9 +50,12 @@ public final class TargetResolver {
                                          RequestScope scope) {
     policy.requireAdmin(caller);
     Future<CloudPc> pc = directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope);
-    Future<java.util.Optional<RemoteAction>> last = directory.lastReprovision(cloudPcId, scope);
-    return Future.all(pc, last).map(both -> new ReprovisionTarget("admin", pc.result(),
-        GraphCall.post(adminPath(cloudPcId), options.graphBody()), false, last));
+    Future<Optional<RemoteAction>> last = directory.lastReprovision(cloudPcId, scope);
+    // join, not all: the answer waits for both reads, so no Graph call outlives it; the PC's own failure goes first.
+    return Future.join(pc, last).transform(done -> pc.failed() ? Future.failedFuture(pc.cause())
+        : last.failed() ? Future.failedFuture(last.cause())
+        : Future.succeededFuture(new ReprovisionTarget("admin", pc.result(),
+            GraphCall.post(adminPath(cloudPcId), options.graphBody()), false, last)));
   }
 
   /** A Cloud PC that must belong to {@code userId}: admins for anyone, users only for themselves. */
