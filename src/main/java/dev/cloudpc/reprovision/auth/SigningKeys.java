@@ -1,7 +1,7 @@
 package dev.cloudpc.reprovision.auth;
 
-import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

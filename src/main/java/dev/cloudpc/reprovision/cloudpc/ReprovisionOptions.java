@@ -1,11 +1,11 @@
 package dev.cloudpc.reprovision.cloudpc;
 
-import dev.cloudpc.reprovision.request.Problem;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import java.io.IOException;
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 

@@ -3,17 +3,17 @@ package dev.cloudpc.reprovision.cloudpc;
 import dev.cloudpc.reprovision.auth.AccessPolicy;
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.auth.CallerValidator;
+import dev.cloudpc.reprovision.auth.PollLinks;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.graph.GraphCall;
 import dev.cloudpc.reprovision.graph.GraphTokens;
-import dev.cloudpc.reprovision.auth.PollLinks;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
-import java.util.Optional;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Decides which Cloud PC a request may touch, before anything is changed: the caller's rights for the route, and for

@@ -1,8 +1,8 @@
 package dev.cloudpc.reprovision.graph;
 
-import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,8 +1,8 @@
 package dev.cloudpc.reprovision.http;
 
-import dev.cloudpc.reprovision.request.RequestScope;
-import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 

@@ -1,9 +1,9 @@
 package dev.cloudpc.reprovision.http;
 
 import dev.cloudpc.reprovision.request.InvocationLog;
-import dev.cloudpc.reprovision.request.RequestScope;
-import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.ProblemException;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

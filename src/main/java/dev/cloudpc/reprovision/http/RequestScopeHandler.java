@@ -1,10 +1,10 @@
 package dev.cloudpc.reprovision.http;
 
-import dev.cloudpc.reprovision.request.Deadline;
-import dev.cloudpc.reprovision.request.RequestScope;
-import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.request.Deadline;
+import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;

@@ -1,7 +1,7 @@
 package dev.cloudpc.reprovision.http;
 
-import dev.cloudpc.reprovision.request.RequestScope;
 import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;

@@ -1,7 +1,7 @@
 package dev.cloudpc.reprovision.routes;
 
-import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.http.RequestHygiene;
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.ext.web.RoutingContext;
 
 /** Which routes take a body, and of what type. */

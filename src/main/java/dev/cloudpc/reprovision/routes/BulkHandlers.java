@@ -1,19 +1,18 @@
 package dev.cloudpc.reprovision.routes;
 
-import dev.cloudpc.reprovision.cloudpc.OperationTracker;
-import dev.cloudpc.reprovision.cloudpc.ReprovisionTarget;
-import dev.cloudpc.reprovision.cloudpc.TargetResolver;
-import dev.cloudpc.reprovision.cloudpc.BulkReprovisioner;
-import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
-import dev.cloudpc.reprovision.cloudpc.PcResult;
-
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.auth.CallerValidator;
+import dev.cloudpc.reprovision.cloudpc.BulkReprovisioner;
+import dev.cloudpc.reprovision.cloudpc.OperationTracker;
+import dev.cloudpc.reprovision.cloudpc.PcResult;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionTarget;
+import dev.cloudpc.reprovision.cloudpc.TargetResolver;
 import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.http.Responses;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.request.RequestScope;
-import dev.cloudpc.reprovision.http.Responses;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

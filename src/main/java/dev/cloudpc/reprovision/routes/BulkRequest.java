@@ -1,7 +1,6 @@
 package dev.cloudpc.reprovision.routes;
 
 import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
-
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.json.JsonArray;

@@ -1,9 +1,9 @@
 package dev.cloudpc.reprovision.routes;
 
 import dev.cloudpc.reprovision.request.Problem;
-import dev.cloudpc.reprovision.store.SharedStore;
 import dev.cloudpc.reprovision.store.SharedStore.Entry;
 import dev.cloudpc.reprovision.store.SharedStore.Key;
+import dev.cloudpc.reprovision.store.SharedStore;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

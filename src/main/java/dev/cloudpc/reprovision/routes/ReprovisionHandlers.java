@@ -1,14 +1,13 @@
 package dev.cloudpc.reprovision.routes;
 
-import dev.cloudpc.reprovision.cloudpc.ReprovisionService;
-import dev.cloudpc.reprovision.cloudpc.ReprovisionOutcome;
-import dev.cloudpc.reprovision.cloudpc.ReprovisionTarget;
-import dev.cloudpc.reprovision.cloudpc.TargetResolver;
-import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
-import dev.cloudpc.reprovision.cloudpc.AuditLog;
-
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.auth.CallerValidator;
+import dev.cloudpc.reprovision.cloudpc.AuditLog;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionOutcome;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionService;
+import dev.cloudpc.reprovision.cloudpc.ReprovisionTarget;
+import dev.cloudpc.reprovision.cloudpc.TargetResolver;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;

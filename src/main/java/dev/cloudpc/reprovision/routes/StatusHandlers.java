@@ -1,17 +1,16 @@
 package dev.cloudpc.reprovision.routes;
 
+import dev.cloudpc.reprovision.auth.CallerValidator;
 import dev.cloudpc.reprovision.cloudpc.CloudPc;
 import dev.cloudpc.reprovision.cloudpc.CloudPcDirectory;
-import dev.cloudpc.reprovision.cloudpc.RemoteAction;
 import dev.cloudpc.reprovision.cloudpc.OperationState;
 import dev.cloudpc.reprovision.cloudpc.OperationTracker;
+import dev.cloudpc.reprovision.cloudpc.RemoteAction;
 import dev.cloudpc.reprovision.cloudpc.TargetResolver;
-
-import dev.cloudpc.reprovision.auth.CallerValidator;
 import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.http.Responses;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.RequestScope;
-import dev.cloudpc.reprovision.http.Responses;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;

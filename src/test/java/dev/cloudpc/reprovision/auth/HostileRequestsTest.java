@@ -1,15 +1,15 @@
 package dev.cloudpc.reprovision.auth;
 
-import dev.cloudpc.reprovision.support.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.ReprovisionApp;
 import dev.cloudpc.reprovision.auth.HostileCase.Reach;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
-import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.http.ProblemHandler;
+import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;

@@ -3,9 +3,9 @@ package dev.cloudpc.reprovision.auth;
 import static dev.cloudpc.reprovision.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.support.StrictVertxTest;

@@ -1,9 +1,9 @@
 package dev.cloudpc.reprovision.bench;
 
-import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import dev.cloudpc.reprovision.support.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.bench;
 
 import static dev.cloudpc.reprovision.support.Await.await;
+
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.auth.SigningKeys;
 import dev.cloudpc.reprovision.auth.TokenVerifier;

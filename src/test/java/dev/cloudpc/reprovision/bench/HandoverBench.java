@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.bench;
 
-import dev.cloudpc.reprovision.support.Await;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import dev.cloudpc.reprovision.ReprovisionApp;
@@ -8,6 +7,7 @@ import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.function.ReprovisionFunctions;
 import dev.cloudpc.reprovision.function.RouterHandover;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.support.FakeHttpRequest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

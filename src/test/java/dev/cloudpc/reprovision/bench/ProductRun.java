@@ -1,9 +1,9 @@
 package dev.cloudpc.reprovision.bench;
 
-import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxGraph;
+import dev.cloudpc.reprovision.support.Await;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,9 +1,9 @@
 package dev.cloudpc.reprovision.bench;
 
-import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.support.Azurite;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;

@@ -1,12 +1,12 @@
 package dev.cloudpc.reprovision.cloudpc;
 
-import dev.cloudpc.reprovision.support.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.sandbox.Fault;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;

@@ -3,10 +3,10 @@ package dev.cloudpc.reprovision.connector;
 import static dev.cloudpc.reprovision.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
 import dev.cloudpc.reprovision.connector.DefinitionTree.Operation;
 import dev.cloudpc.reprovision.http.ApiRoute;
 import dev.cloudpc.reprovision.http.ApiRoutes;
-import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;

@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.function;
 
-import dev.cloudpc.reprovision.support.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.azure.functions.HttpMethod;
@@ -10,6 +9,7 @@ import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
 import dev.cloudpc.reprovision.sandbox.TokenVersion;
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.support.FakeHttpRequest;
 import dev.cloudpc.reprovision.support.FakeInvocation;
 import dev.cloudpc.reprovision.support.StrictVertxTest;

@@ -1,12 +1,12 @@
 package dev.cloudpc.reprovision.graph;
 
-import dev.cloudpc.reprovision.support.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.graph;
 
-import dev.cloudpc.reprovision.support.Await;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.adminRoute;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.bearerClaims;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.problem;
@@ -11,6 +10,7 @@ import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;

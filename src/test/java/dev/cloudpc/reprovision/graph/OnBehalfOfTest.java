@@ -1,13 +1,12 @@
 package dev.cloudpc.reprovision.graph;
 
-import dev.cloudpc.reprovision.support.Await;
-import dev.cloudpc.reprovision.config.UserAgent;
 import static dev.cloudpc.reprovision.graph.GraphTestKit.assertDelegatedFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.request.Deadline;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.request.RequestScope;
@@ -18,6 +17,7 @@ import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
 import dev.cloudpc.reprovision.sandbox.SandboxUser;
 import dev.cloudpc.reprovision.sandbox.TokenVersion;
+import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;

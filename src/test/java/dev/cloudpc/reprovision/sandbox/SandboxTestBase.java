@@ -1,9 +1,9 @@
 package dev.cloudpc.reprovision.sandbox;
 
 import static dev.cloudpc.reprovision.support.Await.await;
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cloudpc.reprovision.support.BlockedThreadWatch;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;

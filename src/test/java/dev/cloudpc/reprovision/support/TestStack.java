@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.support;
 
 import static dev.cloudpc.reprovision.support.Await.await;
+
 import dev.cloudpc.reprovision.ReprovisionApp;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
