@@ -1,16 +1,13 @@
 package dev.cloudpc.reprovision.sandbox;
 
 import static dev.cloudpc.reprovision.support.Await.await;
-import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cloudpc.reprovision.support.BlockedThreadWatch;
+import dev.cloudpc.reprovision.support.StrictVertxTest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -19,32 +16,26 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * One sandbox per test class on a Vert.x whose blocked-thread checker is strict (100 ms per event-loop task,
- * checked every 50 ms); any blocked event loop fails the test that caused it. Test threads wait with
- * {@code Future.await} and poll with Vert.x timers; the event loops never wait.
+ * One sandbox per test class on the strict Vert.x of {@link StrictVertxTest} (any blocked event loop fails the class).
+ * Test threads wait with {@code Future.await} and poll with Vert.x timers; the event loops never wait.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
-abstract class SandboxTestBase {
+abstract class SandboxTestBase extends StrictVertxTest {
 
   static final String USER_AGENT = "sandbox-tests/1.0";
   static final Duration REBUILD = Duration.ofMillis(200);
 
-  final List<String> blockedThreads = new CopyOnWriteArrayList<>();
-  Vertx vertx;
   WebClient http;
   SandboxTenant sandbox;
   /** A Graph token from the client-credentials grant (role CloudPC.ReadWrite.All). */
@@ -56,17 +47,6 @@ abstract class SandboxTestBase {
 
   @BeforeAll
   void startSandbox() {
-    vertx = BlockedThreadWatch.strictVertx();
-    // Internal API, tests only: turns the checker's log warning into a test failure.
-    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
-      if (event.thread().getName().contains("eventloop")) {
-        StringBuilder trace = new StringBuilder(event.toString());
-        for (StackTraceElement frame : event.thread().getStackTrace()) {
-          trace.append("\n    at ").append(frame);
-        }
-        blockedThreads.add(trace.toString());
-      }
-    });
     // No default User-Agent, so that tests control it; enough connections for the concurrency tests.
     http = WebClient.create(vertx, new WebClientOptions().setUserAgentEnabled(false),
         new PoolOptions().setHttp1MaxSize(1000));
@@ -87,7 +67,7 @@ abstract class SandboxTestBase {
         new JsonObject().put("osVersion", "warm-up")); // invalid on purpose: 400, no rebuild
     send(http.getAbs(identityUrl("/" + sandbox.tenantId() + "/discovery/v2.0/keys")));
     sandbox.graph().reset();
-    blockedThreads.clear();
+    WATCH.forgetSoFar();
   }
 
   @BeforeEach
@@ -100,17 +80,10 @@ abstract class SandboxTestBase {
     sandbox.identity().setTokenLifetime(SandboxIdentity.DEFAULT_TOKEN_LIFETIME);
   }
 
-  @AfterEach
-  void noEventLoopWasBlocked() {
-    List<String> blocked = List.copyOf(blockedThreads);
-    blockedThreads.clear(); // report each block once, in the test that caused it
-    assertThat(blocked).as("blocked event loops").isEmpty();
-  }
 
   @AfterAll
   void stopSandbox() {
     await(sandbox.close());
-    await(vertx.close());
   }
 
   // ---- HTTP helpers ----

@@ -54,6 +54,11 @@ public final class BlockedThreadWatch implements BeforeAllCallback, AfterAllCall
     ((Logger) LoggerFactory.getLogger(CHECKER)).addAppender(appender);
   }
 
+  /** Forgets what was reported so far: a test base's own warm-up (first use of the HTTP client) is not under test. */
+  public void forgetSoFar() {
+    reports.clear();
+  }
+
   @Override
   public void afterAll(ExtensionContext context) {
     ((Logger) LoggerFactory.getLogger(CHECKER)).detachAppender(appender);

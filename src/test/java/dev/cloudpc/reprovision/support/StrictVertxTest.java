@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith(VertxExtension.class)
 public abstract class StrictVertxTest {
   @RegisterExtension
-  static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
+  protected static final BlockedThreadWatch WATCH = new BlockedThreadWatch();
 
   protected static Vertx vertx;
 
