@@ -2,9 +2,11 @@ package dev.cloudpc.reprovision;
 
 import dev.cloudpc.reprovision.auth.AccessPolicy;
 import dev.cloudpc.reprovision.auth.Caller;
+import dev.cloudpc.reprovision.auth.CallerOptions;
 import dev.cloudpc.reprovision.auth.CallerValidator;
 import dev.cloudpc.reprovision.auth.PollLinks;
 import dev.cloudpc.reprovision.auth.SigningKeys;
+import dev.cloudpc.reprovision.auth.TokenOptions;
 import dev.cloudpc.reprovision.auth.TokenVerifier;
 import dev.cloudpc.reprovision.cloudpc.AuditLog;
 import dev.cloudpc.reprovision.cloudpc.BulkReprovisioner;
@@ -86,12 +88,14 @@ public final class ReprovisionApp {
     WebClient identityWeb = WebClient.create(vertx, new WebClientOptions().setUserAgent(UserAgent.VALUE)
         .setConnectTimeout(5_000));
     WebClient graphWeb = GraphClient.createWebClient(vertx, settings);
-    this.signingKeys = SigningKeys.create(vertx, settings);
+    TokenOptions tokenOptions = TokenOptions.from(settings);
+    CallerOptions callerOptions = CallerOptions.from(settings);
+    this.signingKeys = SigningKeys.create(vertx, tokenOptions);
     this.graphTokens = new GraphTokens(vertx, identityWeb, settings);
     GraphClient graph = new GraphClient(vertx, graphWeb, settings, graphTokens,
         RetryPolicy.of(settings.graphMaxAttempts()));
     CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphBaseUrl());
-    TargetResolver resolver = new TargetResolver(new AccessPolicy(settings), directory,
+    TargetResolver resolver = new TargetResolver(new AccessPolicy(callerOptions), directory,
         UserResetPolicy.create(graph, directory, settings.selfServiceIgnoresResetPolicy()), graphTokens);
     AuditLog audit = new AuditLog();
     SharedStore store = Stores.create(vertx, settings);
@@ -116,7 +120,7 @@ public final class ReprovisionApp {
         ApiRoutes.HEALTH, new HealthHandler(settings, signingKeys, graphTokens, store),
         ApiRoutes.API_DEFINITION, new ApiDefinitionHandler());
     this.router = router(vertx, settings, handoverSecret, handlers, pollLinks,
-        new CallerValidator(new TokenVerifier(signingKeys, settings), settings));
+        new CallerValidator(new TokenVerifier(signingKeys, tokenOptions), callerOptions));
   }
 
   private static Router router(Vertx vertx, Settings settings, Optional<Secret> handoverSecret,

@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.auth;
 
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 
@@ -12,9 +11,9 @@ public final class AccessPolicy {
   private final String adminRole;
   private final String selfScope;
 
-  public AccessPolicy(Settings settings) {
-    this.adminRole = settings.adminRole();
-    this.selfScope = settings.selfScope();
+  public AccessPolicy(CallerOptions options) {
+    this.adminRole = options.adminRole();
+    this.selfScope = options.selfScope();
   }
 
   public boolean isAdmin(Caller caller) {

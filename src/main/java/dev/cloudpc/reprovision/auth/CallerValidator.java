@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.auth;
 
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
@@ -23,15 +22,15 @@ public final class CallerValidator implements Handler<RoutingContext> {
   private static final String CALLER = "caller";
 
   private final TokenVerifier tokens;
-  private final Settings settings;
+  private final CallerOptions options;
 
-  public CallerValidator(TokenVerifier tokens, Settings settings) {
+  public CallerValidator(TokenVerifier tokens, CallerOptions options) {
     this.tokens = tokens;
-    this.settings = settings;
-    if (settings.functionKeyCallersAreAdmins()) {
+    this.options = options;
+    if (options.functionKeyCallersAreAdmins()) {
       LOG.warn("AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS=true: a caller that passed the function-key check and sends no "
           + "token acts as an admin application and may reprovision ANY Cloud PC. Every such use is audited. Prefer "
-          + "app-role tokens (role '{}') and switch this off when the flows have them.", settings.adminRole());
+          + "app-role tokens (role '{}') and switch this off when the flows have them.", options.adminRole());
     }
   }
 
@@ -66,28 +65,28 @@ public final class CallerValidator implements Handler<RoutingContext> {
       return Future.failedFuture(TokenVerifier.invalid("the Authorization header must be 'Bearer <token>'"));
     }
     String principal = headers.get(EasyAuthPrincipal.HEADER);
-    if (principal != null && settings.easyAuthEnabled()) {
+    if (principal != null && options.easyAuthEnabled()) {
       try {
-        return Future.succeededFuture(EasyAuthPrincipal.parse(principal, settings.tenantId(),
-            settings.acceptedAudiences()));
+        return Future.succeededFuture(EasyAuthPrincipal.parse(principal, options.tenantId(),
+            options.audiences()));
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
       }
     }
-    if (settings.functionKeyCallersAreAdmins() && scope.keyVerified()) {
+    if (options.functionKeyCallersAreAdmins() && scope.keyVerified()) {
       AUDIT.warn(new JsonObject().put("event", "function-key-caller")
           .put("detail", "a caller with only a function key acts as an admin application "
               + "(AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS=true)")
           .put("invocationId", scope.invocationId()).put("clientRequestId", scope.clientRequestId()).encode());
-      return Future.succeededFuture(new Caller(Caller.Kind.FUNCTION_KEY, null, settings.tenantId(), null,
-          "function-key", Set.of(settings.adminRole()), Set.of(), Optional.empty()));
+      return Future.succeededFuture(new Caller(Caller.Kind.FUNCTION_KEY, null, options.tenantId(), null,
+          "function-key", Set.of(options.adminRole()), Set.of(), Optional.empty()));
     }
     String why = "no bearer token";
     return Future.failedFuture(Problem.unauthorized("This route needs 'Authorization: Bearer <token>' with an "
-            + "Entra ID access token for this API (audience api://" + settings.clientId() + ") from tenant "
-            + settings.tenantId() + ". Applications request it with client credentials and scope api://"
-            + settings.clientId() + "/.default; users sign in with scope api://" + settings.clientId() + "/"
-            + settings.selfScope() + ".")
+            + "Entra ID access token for this API (audience api://" + options.clientId() + ") from tenant "
+            + options.tenantId() + ". Applications request it with client credentials and scope api://"
+            + options.clientId() + "/.default; users sign in with scope api://" + options.clientId() + "/"
+            + options.selfScope() + ".")
         .withHeader("WWW-Authenticate", Problem.bearerChallenge(why))
         .exception());
   }

@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.auth;
 
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
@@ -36,7 +35,7 @@ public final class SigningKeys {
   static final long RETRY_AFTER_SECONDS = 5;
 
   private final Vertx vertx;
-  private final Settings settings;
+  private final TokenOptions tokens;
   private final long minRefetchNanos;
   private final AtomicReference<Future<OAuth2Auth>> discovering = new AtomicReference<>();
   private final AtomicReference<Future<Void>> refetching = new AtomicReference<>();
@@ -47,15 +46,15 @@ public final class SigningKeys {
   private volatile long lastRefetchNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
   private volatile String lastFailure;
 
-  private SigningKeys(Vertx vertx, Settings settings) {
+  private SigningKeys(Vertx vertx, TokenOptions options) {
     this.vertx = vertx;
-    this.settings = settings;
-    this.minRefetchNanos = Duration.ofSeconds(settings.jwksMinRefreshSeconds()).toNanos();
+    this.tokens = options;
+    this.minRefetchNanos = Duration.ofSeconds(tokens.jwksMinRefreshSeconds()).toNanos();
   }
 
   /** Not fetched yet: the first use (or {@link #ensureKeys()} at start-up) discovers and fetches. */
-  public static SigningKeys create(Vertx vertx, Settings settings) {
-    return new SigningKeys(vertx, settings);
+  public static SigningKeys create(Vertx vertx, TokenOptions options) {
+    return new SigningKeys(vertx, options);
   }
 
   /**
@@ -142,7 +141,7 @@ public final class SigningKeys {
         fetch.get().onComplete(ar -> {
           lastFailure = ar.succeeded() ? null : String.valueOf(ar.cause().getMessage());
           if (ar.failed()) {
-            LOG.warn("signing keys could not be fetched from {}: {}", settings.openIdConfigurationUri(), lastFailure);
+            LOG.warn("signing keys could not be fetched from {}: {}", tokens.openIdConfiguration(), lastFailure);
           }
           slot.set(null);
           promise.handle(ar);
@@ -154,14 +153,14 @@ public final class SigningKeys {
 
   private Future<OAuth2Auth> discover() {
     OAuth2Options options = new OAuth2Options()
-        .setSite(settings.v2Issuer()) // the library checks that the document names exactly this issuer
-        .setClientId(settings.clientId())
+        .setSite(tokens.v2Issuer()) // the library checks that the document names exactly this issuer
+        .setClientId(tokens.clientId())
         .setUserAgent(UserAgent.VALUE)
         .setHttpClientOptions(new HttpClientOptions().setConnectTimeout(TIMEOUT_MS)
             .setIdleTimeout(TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
         .setJWTOptions(new JWTOptions()
             .setLeeway((int) TokenVerifier.CLOCK_SKEW.toSeconds())
-            .setAudience(settings.acceptedAudiences()));
+            .setAudience(tokens.audiences()));
     return OpenIDConnectAuth.discover(vertx, options).compose(auth -> {
       // discover() fills in these options, and the provider reads them on every authenticate (OAuth2AuthProviderImpl):
       // no userinfo or introspection fallback for a token the local checks refused, and no single issuer — the
@@ -184,7 +183,7 @@ public final class SigningKeys {
   private Problem unavailable(long retryAfterSeconds) {
     return Problem.unavailable("signing-keys-unavailable", "The caller's token cannot be checked now: "
         + (lastFailure != null ? "the tenant's signing keys could not be fetched from "
-            + settings.openIdConfigurationUri() + " (" + lastFailure + ")"
+            + tokens.openIdConfiguration() + " (" + lastFailure + ")"
             : "it names a signing key the tenant had not published when its keys were fetched moments ago, and they "
                 + "are fetched again at most every AUTH_JWKS_MIN_REFRESH_SECONDS")
         + ". Nothing was changed. Try again shortly; if it persists, check AZURE_AUTHORITY_HOST and AZURE_TENANT_ID.",

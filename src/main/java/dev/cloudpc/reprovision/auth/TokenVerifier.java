@@ -1,7 +1,6 @@
 package dev.cloudpc.reprovision.auth;
 
 import dev.cloudpc.reprovision.config.Secret;
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import io.vertx.core.Future;
@@ -42,12 +41,12 @@ public final class TokenVerifier {
   private record Verified(JsonObject claims, int generation) {
   }
 
-  public TokenVerifier(SigningKeys keys, Settings settings) {
+  public TokenVerifier(SigningKeys keys, TokenOptions options) {
     this.keys = keys;
     // One provider serves both: Entra signs v1 and v2 tokens with the same keys, and JWTOptions holds one issuer.
-    this.issuers = Set.of(settings.v2Issuer(), settings.v1Issuer());
-    this.audiences = settings.acceptedAudiences();
-    this.tenantId = settings.tenantId();
+    this.issuers = Set.of(options.v2Issuer(), options.v1Issuer());
+    this.audiences = options.audiences();
+    this.tenantId = options.tenantId();
   }
 
   public Future<Caller> verify(String token) {

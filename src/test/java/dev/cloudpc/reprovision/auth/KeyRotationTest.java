@@ -219,7 +219,7 @@ class KeyRotationTest extends StrictVertxTest {
       vertx.setTimer(300, t -> request.response().putHeader("Content-Type", "application/json")
           .end(jwks("slow-kid").encode()));
     });
-    TokenVerifier verifier = new TokenVerifier(SigningKeys.create(vertx, settings(idp, 0)), settings(idp, 0));
+    TokenVerifier verifier = verifier(settings(idp, 0));
     String token = token(idp, "slow-kid", new JsonObject());
     vertx.runOnContext(v -> Future.all(IntStream.range(0, 50).mapToObj(i -> verifier.verify(token)).toList())
         .onComplete(test.succeeding(all -> test.verify(() -> {
@@ -240,7 +240,7 @@ class KeyRotationTest extends StrictVertxTest {
         request.response().setStatusCode(500).end();
       }
     });
-    TokenVerifier verifier = new TokenVerifier(SigningKeys.create(vertx, settings(idp, 0)), settings(idp, 0));
+    TokenVerifier verifier = verifier(settings(idp, 0));
     String cached = token(idp, "cached-kid", new JsonObject());
     verifier.verify(cached)
         .compose(first -> verifier.verify(token(idp, "rotated-kid", new JsonObject())).transform(Future::succeededFuture))
@@ -271,7 +271,7 @@ class KeyRotationTest extends StrictVertxTest {
             .put("sub", "anyone").put("exp", Instant.now().getEpochSecond() + 3600).encode());
       }
     });
-    TokenVerifier verifier = new TokenVerifier(SigningKeys.create(vertx, settings(idp, 0)), settings(idp, 0));
+    TokenVerifier verifier = verifier(settings(idp, 0));
     String forGraph = token(idp, "tenant-kid", new JsonObject().put("aud", "https://graph.microsoft.com"));
     String noAudience = token(idp, "tenant-kid", new JsonObject().putNull("aud"));
     verifier.verify(forGraph).transform(Future::succeededFuture)
@@ -307,6 +307,11 @@ class KeyRotationTest extends StrictVertxTest {
     }).listen(0, "127.0.0.1"));
     servers.add(server);
     return server;
+  }
+
+  private TokenVerifier verifier(Settings settings) {
+    TokenOptions options = TokenOptions.from(settings);
+    return new TokenVerifier(SigningKeys.create(vertx, options), options);
   }
 
   private static Settings settings(HttpServer idp, int minRefetchSeconds) {

@@ -4,6 +4,7 @@ import static dev.cloudpc.reprovision.support.Await.await;
 
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.auth.SigningKeys;
+import dev.cloudpc.reprovision.auth.TokenOptions;
 import dev.cloudpc.reprovision.auth.TokenVerifier;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
@@ -53,7 +54,8 @@ public final class CallerValidationBench {
 
   /** The one line that differs between implementations: how the verifier is built. */
   private static TokenVerifier verifier(Vertx vertx, Settings settings) {
-    return new TokenVerifier(SigningKeys.create(vertx, settings), settings);
+    TokenOptions options = TokenOptions.from(settings);
+    return new TokenVerifier(SigningKeys.create(vertx, options), options);
   }
 
   /** CPU time of this thread per operation: a busy 2-core machine's waiting does not count. */
