@@ -19,6 +19,8 @@ import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.graph.GraphClient;
+import dev.cloudpc.reprovision.graph.GraphClientOptions;
+import dev.cloudpc.reprovision.graph.GraphTokenOptions;
 import dev.cloudpc.reprovision.graph.GraphTokens;
 import dev.cloudpc.reprovision.graph.RetryPolicy;
 import dev.cloudpc.reprovision.health.HealthHandler;
@@ -36,6 +38,7 @@ import dev.cloudpc.reprovision.routes.OperationLinks;
 import dev.cloudpc.reprovision.routes.ReprovisionHandlers;
 import dev.cloudpc.reprovision.routes.StatusHandlers;
 import dev.cloudpc.reprovision.store.SharedStore;
+import dev.cloudpc.reprovision.store.StoreOptions;
 import dev.cloudpc.reprovision.store.Stores;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -87,18 +90,19 @@ public final class ReprovisionApp {
     this.settings = settings;
     WebClient identityWeb = WebClient.create(vertx, new WebClientOptions().setUserAgent(UserAgent.VALUE)
         .setConnectTimeout(5_000));
-    WebClient graphWeb = GraphClient.createWebClient(vertx, settings);
+    GraphClientOptions graphOptions = GraphClientOptions.from(settings);
+    WebClient graphWeb = GraphClient.createWebClient(vertx, graphOptions);
     TokenOptions tokenOptions = TokenOptions.from(settings);
     CallerOptions callerOptions = CallerOptions.from(settings);
     this.signingKeys = SigningKeys.create(vertx, tokenOptions);
-    this.graphTokens = new GraphTokens(vertx, identityWeb, settings);
-    GraphClient graph = new GraphClient(vertx, graphWeb, settings, graphTokens,
+    this.graphTokens = new GraphTokens(vertx, identityWeb, GraphTokenOptions.from(settings));
+    GraphClient graph = new GraphClient(vertx, graphWeb, graphOptions, graphTokens,
         RetryPolicy.of(settings.graphMaxAttempts()));
     CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphBaseUrl());
     TargetResolver resolver = new TargetResolver(new AccessPolicy(callerOptions), directory,
         UserResetPolicy.create(graph, directory, settings.selfServiceIgnoresResetPolicy()), graphTokens);
     AuditLog audit = new AuditLog();
-    SharedStore store = Stores.create(vertx, settings);
+    SharedStore store = Stores.create(vertx, StoreOptions.from(settings));
     ReprovisionService service = new ReprovisionService(graph, directory, store);
     OperationTracker tracker = new OperationTracker(directory);
     PollLinks pollLinks = new PollLinks(settings.operationUrlSecret());

@@ -1,7 +1,6 @@
 package dev.cloudpc.reprovision.graph;
 
 import dev.cloudpc.reprovision.config.Secret;
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
@@ -34,15 +33,15 @@ final class EntraTokenEndpoint {
   private static final Set<String> USER_REFUSED = Set.of("invalid_grant", "interaction_required", "consent_required");
 
   private final OAuth2Auth entra;
-  private final Settings settings;
+  private final GraphTokenOptions options;
 
-  EntraTokenEndpoint(Vertx vertx, Settings settings) {
-    this.settings = settings;
+  EntraTokenEndpoint(Vertx vertx, GraphTokenOptions options) {
+    this.options = options;
     this.entra = OAuth2Auth.create(vertx, new OAuth2Options()
-        .setClientId(settings.clientId())
-        .setClientSecret(settings.clientSecret().map(Secret::value).orElse(null))
+        .setClientId(options.clientId())
+        .setClientSecret(options.clientSecret().map(Secret::value).orElse(null))
         .setUseBasicAuthorization(false) // Entra documents client_id and client_secret as form fields
-        .setTokenPath(settings.tokenEndpoint().toString())
+        .setTokenPath(options.tokenEndpoint().toString())
         .setUserAgent(UserAgent.VALUE)
         .setHttpClientOptions(new HttpClientOptions().setConnectTimeout((int) TIMEOUT_MS)
             .setIdleTimeout((int) TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)));
@@ -57,7 +56,7 @@ final class EntraTokenEndpoint {
   }
 
   private Future<AccessToken> request(Oauth2Credentials credentials) {
-    return entra.authenticate(credentials.setScopes(List.of(settings.graphScope())))
+    return entra.authenticate(credentials.setScopes(List.of(options.graphScope())))
         .transform(ar -> ar.succeeded() ? token(ar.result()) : Future.failedFuture(refusal(ar.cause())));
   }
 
@@ -92,13 +91,13 @@ final class EntraTokenEndpoint {
           .with("identityError", error).exception();
     }
     String fix = switch (aadsts) {
-      case "90002" -> "AZURE_TENANT_ID (the tenant was not found at " + settings.tokenEndpoint() + ")";
-      case "700016" -> "AZURE_CLIENT_ID (no such application in tenant " + settings.tenantId() + ")";
-      case "7000215", "7000222" -> "AZURE_CLIENT_SECRET (wrong or expired secret for client " + settings.clientId()
+      case "90002" -> "AZURE_TENANT_ID (the tenant was not found at " + options.tokenEndpoint() + ")";
+      case "700016" -> "AZURE_CLIENT_ID (no such application in tenant " + options.tenantId() + ")";
+      case "7000215", "7000222" -> "AZURE_CLIENT_SECRET (wrong or expired secret for client " + options.clientId()
           + ")";
       default -> switch (error) {
-        case "invalid_client" -> "AZURE_CLIENT_SECRET or AZURE_CLIENT_ID (tenant " + settings.tenantId() + ")";
-        case "unauthorized_client" -> "AZURE_CLIENT_ID (tenant " + settings.tenantId() + ")";
+        case "invalid_client" -> "AZURE_CLIENT_SECRET or AZURE_CLIENT_ID (tenant " + options.tenantId() + ")";
+        case "unauthorized_client" -> "AZURE_CLIENT_ID (tenant " + options.tenantId() + ")";
         default -> null;
       };
     };
@@ -111,12 +110,12 @@ final class EntraTokenEndpoint {
     }
     return Problem.of(500, "graph-token-refused", "Function misconfigured",
             "The identity provider refused a Graph token (" + error + ": " + description + "). Check "
-                + "GRAPH_BASE_URL (scope " + settings.graphScope() + ") and the app registration.")
+                + "GRAPH_BASE_URL (scope " + options.graphScope() + ") and the app registration.")
         .with("identityError", error).exception();
   }
 
   private Problem unreachable(String why) {
     return Problem.unavailable("identity-provider-unavailable", "A Graph token could not be obtained from "
-        + settings.tokenEndpoint() + " (" + why + "). Nothing was changed; try again shortly.", 5);
+        + options.tokenEndpoint() + " (" + why + "). Nothing was changed; try again shortly.", 5);
   }
 }

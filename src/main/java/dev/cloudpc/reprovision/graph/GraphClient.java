@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.graph;
 
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
@@ -40,11 +39,11 @@ public final class GraphClient {
   private final RetryPolicy retry;
   private final AtomicLong requestsSent = new AtomicLong();
 
-  public GraphClient(Vertx vertx, WebClient web, Settings settings, GraphTokens tokens, RetryPolicy retry) {
+  public GraphClient(Vertx vertx, WebClient web, GraphClientOptions options, GraphTokens tokens, RetryPolicy retry) {
     this.vertx = vertx;
     this.web = web;
-    this.host = settings.graphBaseUrl().toString().replaceAll("/+$", "");
-    this.version = settings.graphApiVersion();
+    this.host = options.baseUrl().toString().replaceAll("/+$", "");
+    this.version = options.apiVersion();
     this.tokens = tokens;
     this.retry = retry;
   }
@@ -54,8 +53,8 @@ public final class GraphClient {
    * pool sized for many concurrent flows for HTTP/1.1 — Vert.x's default of a handful of connections per host would
    * cap throughput at pool size ÷ Graph latency.
    */
-  public static WebClient createWebClient(Vertx vertx, Settings settings) {
-    boolean tls = "https".equals(settings.graphBaseUrl().getScheme());
+  public static WebClient createWebClient(Vertx vertx, GraphClientOptions graph) {
+    boolean tls = "https".equals(graph.baseUrl().getScheme());
     WebClientOptions options = new WebClientOptions()
         .setUserAgent(UserAgent.VALUE)
         .setConnectTimeout(CONNECT_TIMEOUT_MS)
@@ -66,7 +65,7 @@ public final class GraphClient {
       options.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true);
     }
     PoolOptions pool = new PoolOptions()
-        .setHttp1MaxSize(settings.graphMaxConnections())
+        .setHttp1MaxSize(graph.maxConnections())
         .setHttp2MaxSize(4);
     return WebClient.create(vertx, options, pool);
   }

@@ -2,7 +2,6 @@ package dev.cloudpc.reprovision.graph;
 
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.config.GraphCredentialKind;
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,13 +37,13 @@ public final class GraphTokens {
     }
   };
 
-  public GraphTokens(Vertx vertx, WebClient web, Settings settings) {
-    this.entra = new EntraTokenEndpoint(vertx, settings);
-    this.delegated = settings.graphCredential() == GraphCredentialKind.ON_BEHALF_OF;
-    boolean managedIdentity = settings.graphCredential() == GraphCredentialKind.MANAGED_IDENTITY
-        || (delegated && settings.identityEndpoint().isPresent() && settings.identityHeader().isPresent());
+  public GraphTokens(Vertx vertx, WebClient web, GraphTokenOptions options) {
+    this.entra = new EntraTokenEndpoint(vertx, options);
+    this.delegated = options.credential() == GraphCredentialKind.ON_BEHALF_OF;
+    boolean managedIdentity = options.credential() == GraphCredentialKind.MANAGED_IDENTITY
+        || (delegated && options.managedIdentity().available());
     if (managedIdentity) {
-      ManagedIdentityEndpoint endpoint = new ManagedIdentityEndpoint(web, settings);
+      ManagedIdentityEndpoint endpoint = new ManagedIdentityEndpoint(web, options);
       this.appOnly = new TokenCache(counted(endpoint::token));
     } else {
       this.appOnly = new TokenCache(counted(entra::clientCredentials));

@@ -1,6 +1,6 @@
 package dev.cloudpc.reprovision.graph;
 
-import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.config.ManagedIdentity;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -16,20 +16,22 @@ import java.time.Instant;
  */
 final class ManagedIdentityEndpoint {
   private final WebClient web;
-  private final Settings settings;
+  private final ManagedIdentity identity;
+  private final String resource;
 
-  ManagedIdentityEndpoint(WebClient web, Settings settings) {
+  ManagedIdentityEndpoint(WebClient web, GraphTokenOptions options) {
     this.web = web;
-    this.settings = settings;
+    this.identity = options.managedIdentity();
+    this.resource = options.graphResource().toString();
   }
 
   Future<AccessToken> token() {
-    HttpRequest<Buffer> request = web.getAbs(settings.identityEndpoint().orElseThrow().toString())
+    HttpRequest<Buffer> request = web.getAbs(identity.endpoint().orElseThrow().toString())
         .timeout(EntraTokenEndpoint.TIMEOUT_MS)
-        .addQueryParam("resource", settings.graphBaseUrl().toString())
+        .addQueryParam("resource", resource)
         .addQueryParam("api-version", "2019-08-01")
-        .putHeader("X-IDENTITY-HEADER", settings.identityHeader().orElseThrow().value());
-    settings.managedIdentityClientId().ifPresent(id -> request.addQueryParam("client_id", id));
+        .putHeader("X-IDENTITY-HEADER", identity.header().orElseThrow().value());
+    identity.clientId().ifPresent(id -> request.addQueryParam("client_id", id));
     return request.send()
         .recover(failure -> Future.failedFuture(unreachable(failure.getMessage())))
         .compose(this::token);

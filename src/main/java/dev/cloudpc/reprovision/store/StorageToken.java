@@ -1,6 +1,6 @@
 package dev.cloudpc.reprovision.store;
 
-import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.config.ManagedIdentity;
 import dev.cloudpc.reprovision.graph.AccessToken;
 import dev.cloudpc.reprovision.graph.TokenCache;
 import io.vertx.core.Future;
@@ -22,20 +22,20 @@ final class StorageToken {
 
   private final TokenCache cache;
 
-  StorageToken(WebClient web, Settings settings, Optional<String> clientId) {
-    this.cache = new TokenCache(() -> fetch(web, settings, clientId.or(settings::managedIdentityClientId)));
+  StorageToken(WebClient web, ManagedIdentity identity, Optional<String> clientId) {
+    this.cache = new TokenCache(() -> fetch(web, identity, clientId.or(identity::clientId)));
   }
 
   Future<String> get() {
     return cache.get().map(AccessToken::value);
   }
 
-  private static Future<AccessToken> fetch(WebClient web, Settings settings, Optional<String> clientId) {
-    HttpRequest<Buffer> request = web.getAbs(settings.identityEndpoint().orElseThrow().toString())
+  private static Future<AccessToken> fetch(WebClient web, ManagedIdentity identity, Optional<String> clientId) {
+    HttpRequest<Buffer> request = web.getAbs(identity.endpoint().orElseThrow().toString())
         .timeout(TableStore.TIMEOUT_MS)
         .addQueryParam("resource", RESOURCE)
         .addQueryParam("api-version", "2019-08-01")
-        .putHeader("X-IDENTITY-HEADER", settings.identityHeader().orElseThrow().value());
+        .putHeader("X-IDENTITY-HEADER", identity.header().orElseThrow().value());
     clientId.ifPresent(id -> request.addQueryParam("client_id", id));
     return request.send().compose(response -> {
       JsonObject body = response.statusCode() == 200 ? response.bodyAsJsonObject() : null;

@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.store;
 
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.config.StorageConnection;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,11 +11,11 @@ public final class Stores {
   private Stores() {
   }
 
-  public static SharedStore create(Vertx vertx, Settings settings) {
-    if (settings.stateStore().isEmpty()) {
+  public static SharedStore create(Vertx vertx, StoreOptions options) {
+    if (options.connection().isEmpty()) {
       return new MemoryStore();
     }
-    StorageConnection connection = settings.stateStore().get();
+    StorageConnection connection = options.connection().get();
     WebClient web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout((int) TableStore.TIMEOUT_MS)
         .setKeepAlive(true).setUserAgent("cloudpc-reprovision"));
     TableStore.Authorizer authorizer;
@@ -27,13 +26,13 @@ public final class Stores {
         return Future.succeededFuture();
       };
     } else {
-      StorageToken token = new StorageToken(web, settings, connection.identityClientId());
+      StorageToken token = new StorageToken(web, options.managedIdentity(), connection.identityClientId());
       authorizer = (request, verb, contentType, date, path) -> token.get()
           .map(value -> {
             request.putHeader("Authorization", "Bearer " + value);
             return null;
           });
     }
-    return new TableStore(web, connection.tableEndpoint(), settings.stateTable(), authorizer);
+    return new TableStore(web, connection.tableEndpoint(), options.table(), authorizer);
   }
 }

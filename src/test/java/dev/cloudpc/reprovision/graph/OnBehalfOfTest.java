@@ -56,8 +56,9 @@ class OnBehalfOfTest extends StrictVertxTest {
     env.put("GRAPH_CREDENTIAL", "on-behalf-of");
     Settings settings = Settings.fromEnvironment(env);
     tokens = new GraphTokens(vertx, WebClient.create(vertx, new WebClientOptions()
-        .setUserAgent(UserAgent.VALUE)), settings);
-    graph = new GraphClient(vertx, GraphClient.createWebClient(vertx, settings), settings, tokens,
+        .setUserAgent(UserAgent.VALUE)), GraphTokenOptions.from(settings));
+    GraphClientOptions options = GraphClientOptions.from(settings);
+    graph = new GraphClient(vertx, GraphClient.createWebClient(vertx, options), options, tokens,
         RetryPolicy.of(settings.graphMaxAttempts()));
   }
 
