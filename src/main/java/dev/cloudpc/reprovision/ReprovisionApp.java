@@ -24,15 +24,18 @@ import dev.cloudpc.reprovision.graph.GraphTokenOptions;
 import dev.cloudpc.reprovision.graph.GraphTokens;
 import dev.cloudpc.reprovision.graph.RetryPolicy;
 import dev.cloudpc.reprovision.health.HealthHandler;
+import dev.cloudpc.reprovision.health.HealthOptions;
 import dev.cloudpc.reprovision.http.ApiDefinitionHandler;
 import dev.cloudpc.reprovision.http.ApiRoute;
 import dev.cloudpc.reprovision.http.ApiRoutes;
 import dev.cloudpc.reprovision.http.FunctionKeyGate;
 import dev.cloudpc.reprovision.http.ProblemHandler;
 import dev.cloudpc.reprovision.http.RequestHygiene;
+import dev.cloudpc.reprovision.http.RequestOptions;
 import dev.cloudpc.reprovision.http.RequestScopeHandler;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.routes.BulkHandlers;
+import dev.cloudpc.reprovision.routes.BulkOptions;
 import dev.cloudpc.reprovision.routes.IdempotencyStore;
 import dev.cloudpc.reprovision.routes.OperationLinks;
 import dev.cloudpc.reprovision.routes.ReprovisionHandlers;
@@ -108,10 +111,10 @@ public final class ReprovisionApp {
     PollLinks pollLinks = new PollLinks(settings.operationUrlSecret());
     OperationLinks links = new OperationLinks(pollLinks, !settings.functionKeyCallersAreAdmins());
     ReprovisionHandlers reprovision = new ReprovisionHandlers(resolver, service, new IdempotencyStore(store), audit,
-        links, settings);
-    StatusHandlers status = new StatusHandlers(resolver, directory, tracker, links, settings);
+        links, settings.pollRetryAfter());
+    StatusHandlers status = new StatusHandlers(resolver, directory, tracker, links, settings.pollRetryAfter());
     BulkHandlers bulk = new BulkHandlers(resolver, new BulkReprovisioner(vertx, service, audit), tracker, links,
-        settings);
+        BulkOptions.from(settings));
     Map<ApiRoute, Handler<RoutingContext>> handlers = Map.of(
         ApiRoutes.REPROVISION_MANY, bulk::reprovisionMany,
         ApiRoutes.REPROVISION_ALL_OF_USER, bulk::reprovisionAllOfUser,
@@ -121,18 +124,18 @@ public final class ReprovisionApp {
         ApiRoutes.REPROVISION_MINE, reprovision::reprovisionMine,
         ApiRoutes.STATUS, status::status,
         ApiRoutes.OPERATION, status::operation,
-        ApiRoutes.HEALTH, new HealthHandler(settings, signingKeys, graphTokens, store),
+        ApiRoutes.HEALTH, new HealthHandler(HealthOptions.from(settings), signingKeys, graphTokens, store),
         ApiRoutes.API_DEFINITION, new ApiDefinitionHandler());
-    this.router = router(vertx, settings, handoverSecret, handlers, pollLinks,
+    this.router = router(vertx, RequestOptions.from(settings), handoverSecret, handlers, pollLinks,
         new CallerValidator(new TokenVerifier(signingKeys, tokenOptions), callerOptions));
   }
 
-  private static Router router(Vertx vertx, Settings settings, Optional<Secret> handoverSecret,
+  private static Router router(Vertx vertx, RequestOptions requests, Optional<Secret> handoverSecret,
                                Map<ApiRoute, Handler<RoutingContext>> handlers, PollLinks pollLinks,
                                CallerValidator callers) {
     Router router = Router.router(vertx);
-    router.route().handler(new RequestScopeHandler(settings, handoverSecret)).handler(new RequestHygiene());
-    FunctionKeyGate keyGate = new FunctionKeyGate(settings);
+    router.route().handler(new RequestScopeHandler(requests, handoverSecret)).handler(new RequestHygiene());
+    FunctionKeyGate keyGate = new FunctionKeyGate(requests);
     for (ApiRoute route : ApiRoutes.ALL) {
       // Vert.x wants body handlers ahead of user handlers; the body is at most 16 KiB either way.
       var r = router.route(route.method(), route.path()).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));

@@ -1,7 +1,6 @@
 package dev.cloudpc.reprovision.health;
 
 import dev.cloudpc.reprovision.auth.SigningKeys;
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.graph.GraphTokens;
 import dev.cloudpc.reprovision.http.Responses;
 import dev.cloudpc.reprovision.request.Problem;
@@ -26,13 +25,13 @@ public final class HealthHandler implements Handler<RoutingContext> {
   private static final long CHECK_TIMEOUT_MS = 5_000;
   private static final long RETRY_AFTER_SECONDS = 10;
 
-  private final Settings settings;
+  private final HealthOptions options;
   private final SigningKeys keys;
   private final GraphTokens tokens;
   private final SharedStore store;
 
-  public HealthHandler(Settings settings, SigningKeys keys, GraphTokens tokens, SharedStore store) {
-    this.settings = settings;
+  public HealthHandler(HealthOptions options, SigningKeys keys, GraphTokens tokens, SharedStore store) {
+    this.options = options;
     this.keys = keys;
     this.tokens = tokens;
     this.store = store;
@@ -46,21 +45,21 @@ public final class HealthHandler implements Handler<RoutingContext> {
     Future.join(keyCheck, tokenCheck, storeCheck).onComplete(ignored -> {
       JsonObject checks = new JsonObject()
           .put("settings", new JsonObject().put("status", "ok").put("detail", "loaded and valid"))
-          .put("signingKeys", check(keyCheck, "fetched from " + settings.openIdConfigurationUri(),
-              "could not be fetched from " + settings.openIdConfigurationUri() + ": "))
-          .put("graphToken", check(tokenCheck, "obtainable with " + settings.graphCredential().settingValue(),
-              "not usable with " + settings.graphCredential().settingValue() + ": "))
+          .put("signingKeys", check(keyCheck, "fetched from " + options.openIdConfiguration(),
+              "could not be fetched from " + options.openIdConfiguration() + ": "))
+          .put("graphToken", check(tokenCheck, "obtainable with " + options.graphCredential().settingValue(),
+              "not usable with " + options.graphCredential().settingValue() + ": "))
           .put("stateStore", check(storeCheck, store.describe(), store.describe() + ": "));
       JsonObject state = new JsonObject()
           .put("checks", checks)
-          .put("cloud", settings.cloud().settingValue())
-          .put("tenantId", settings.tenantId())
-          .put("authorityHost", settings.authorityHost().toString())
-          .put("graphBaseUrl", settings.graphBaseUrl().toString())
-          .put("graphApiVersion", settings.graphApiVersion())
+          .put("cloud", options.cloud().settingValue())
+          .put("tenantId", options.tenantId())
+          .put("authorityHost", options.authorityHost().toString())
+          .put("graphBaseUrl", options.graphBaseUrl().toString())
+          .put("graphApiVersion", options.graphApiVersion())
           // Cloud PC state (status, remote actions) exists only on beta, whatever version the POST uses.
           .put("graphReadsVersion", "beta")
-          .put("graphCredential", settings.graphCredential().settingValue())
+          .put("graphCredential", options.graphCredential().settingValue())
           .put("stateStore", store.describe());
       ctx.response().putHeader("Cache-Control", "no-store");
       List<String> failing = checks.fieldNames().stream()

@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.http;
 
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Handler;
@@ -13,8 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 public final class FunctionKeyGate implements Handler<RoutingContext> {
   private final boolean active;
 
-  public FunctionKeyGate(Settings settings) {
-    this.active = settings.functionKey().isPresent();
+  public FunctionKeyGate(RequestOptions options) {
+    this.active = options.functionKey().isPresent();
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.cloudpc.reprovision.http;
 
 import dev.cloudpc.reprovision.config.Secret;
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Deadline;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.RequestScope;
@@ -22,11 +21,11 @@ import java.util.regex.Pattern;
 public final class RequestScopeHandler implements Handler<RoutingContext> {
   private static final Pattern TRACEPARENT = Pattern.compile("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$");
 
-  private final Settings settings;
+  private final RequestOptions options;
   private final Optional<Secret> handoverSecret;
 
-  public RequestScopeHandler(Settings settings, Optional<Secret> handoverSecret) {
-    this.settings = settings;
+  public RequestScopeHandler(RequestOptions options, Optional<Secret> handoverSecret) {
+    this.options = options;
     this.handoverSecret = handoverSecret;
   }
 
@@ -34,7 +33,7 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     MultiMap headers = ctx.request().headers();
     boolean handedOver = handoverSecret.map(s -> s.matches(headers.get(Handover.SECRET))).orElse(false);
-    Duration budget = settings.requestDeadline();
+    Duration budget = options.deadline();
     String invocationId = "local";
     boolean keyVerified = false;
     String origin = origin(ctx);
@@ -55,8 +54,8 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
     headers.names().stream().filter(n -> n.regionMatches(true, 0, Handover.PREFIX, 0, Handover.PREFIX.length()))
         .toList().forEach(headers::remove);
     String queryKey = ctx.request().getParam("code");
-    if (!keyVerified && settings.functionKey().isPresent()) {
-      Secret key = settings.functionKey().get();
+    if (!keyVerified && options.functionKey().isPresent()) {
+      Secret key = options.functionKey().get();
       keyVerified = key.matches(headers.get("x-functions-key")) || key.matches(queryKey);
     }
     String clientRequestId = RequestScope.clientRequestId(headers.get("client-request-id"));

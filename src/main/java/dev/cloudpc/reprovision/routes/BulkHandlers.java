@@ -8,7 +8,6 @@ import dev.cloudpc.reprovision.cloudpc.PcResult;
 import dev.cloudpc.reprovision.cloudpc.ReprovisionOptions;
 import dev.cloudpc.reprovision.cloudpc.ReprovisionTarget;
 import dev.cloudpc.reprovision.cloudpc.TargetResolver;
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.http.Responses;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
@@ -34,22 +33,22 @@ public final class BulkHandlers {
   private final BulkReprovisioner bulk;
   private final OperationTracker tracker;
   private final OperationLinks links;
-  private final Settings settings;
+  private final BulkOptions options;
 
   public BulkHandlers(TargetResolver resolver, BulkReprovisioner bulk, OperationTracker tracker,
-                      OperationLinks links, Settings settings) {
+                      OperationLinks links, BulkOptions options) {
     this.resolver = resolver;
     this.bulk = bulk;
     this.tracker = tracker;
     this.links = links;
-    this.settings = settings;
+    this.options = options;
   }
 
   /** POST /api/cloudpcs/reprovision {cloudPcIds, osVersion?, userAccountType?} — admins. */
   public void reprovisionMany(RoutingContext ctx) {
     Caller caller = CallerValidator.of(ctx);
     resolver.requireAdmin(caller);
-    BulkRequest request = BulkRequest.parse(Bodies.json(ctx), settings.bulkMaxPcs());
+    BulkRequest request = BulkRequest.parse(Bodies.json(ctx), options.maxPcs());
     RequestScope scope = RequestScope.of(ctx);
     BulkReprovisioner.Run run = run(ctx, "bulk", request.options());
     bulk.reprovision(request.cloudPcIds(), id -> resolver.admin(id, request.options(), caller, scope), run)
@@ -81,7 +80,7 @@ public final class BulkHandlers {
   /** GET /api/cloudpcs/reprovision/operations/{bulkOperationId}. */
   public void operation(RoutingContext ctx) {
     String text = ctx.pathParam("bulkOperationId");
-    BulkOperationId operation = BulkOperationId.decode(text, settings.bulkMaxPcs());
+    BulkOperationId operation = BulkOperationId.decode(text, options.maxPcs());
     RequestScope scope = RequestScope.of(ctx);
     inBatches(operation.cloudPcIds(), id -> resolver.pollable(id, ctx, scope)
             .compose(pc -> tracker.state(pc, operation.acceptedAt(), scope))
@@ -100,7 +99,7 @@ public final class BulkHandlers {
               .put("counts", new JsonObject(Map.copyOf(counts))).put("results", new JsonArray(states));
           if (running) {
             ctx.response().putHeader("Location", links.bulk(scope, text))
-                .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
+                .putHeader("Retry-After", Long.toString(options.pollRetryAfter().toSeconds()));
           }
           Responses.json(ctx, running ? 202 : 200, body);
         })
@@ -144,7 +143,7 @@ public final class BulkHandlers {
     String operationId = new BulkOperationId(Instant.now().minusSeconds(1), underWay).encode();
     String location = links.bulk(run.scope(), operationId);
     ctx.response().putHeader("Location", location)
-        .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
+        .putHeader("Retry-After", Long.toString(options.pollRetryAfter().toSeconds()));
     Responses.json(ctx, 202, body.put("operationId", operationId).put("statusUrl", location));
   }
 }

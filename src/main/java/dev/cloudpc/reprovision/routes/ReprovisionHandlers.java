@@ -8,7 +8,6 @@ import dev.cloudpc.reprovision.cloudpc.ReprovisionOutcome;
 import dev.cloudpc.reprovision.cloudpc.ReprovisionService;
 import dev.cloudpc.reprovision.cloudpc.ReprovisionTarget;
 import dev.cloudpc.reprovision.cloudpc.TargetResolver;
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.request.RequestScope;
@@ -18,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -38,16 +38,16 @@ public final class ReprovisionHandlers {
   private final IdempotencyStore idempotency;
   private final AuditLog audit;
   private final OperationLinks links;
-  private final Settings settings;
+  private final Duration pollRetryAfter;
 
   public ReprovisionHandlers(TargetResolver resolver, ReprovisionService service, IdempotencyStore idempotency,
-                             AuditLog audit, OperationLinks links, Settings settings) {
+                             AuditLog audit, OperationLinks links, Duration pollRetryAfter) {
     this.resolver = resolver;
     this.service = service;
     this.idempotency = idempotency;
     this.audit = audit;
     this.links = links;
-    this.settings = settings;
+    this.pollRetryAfter = pollRetryAfter;
   }
 
   /** POST /api/cloudpcs/{cloudPcId}/reprovision — admins, any PC, optional body. */
@@ -158,7 +158,7 @@ public final class ReprovisionHandlers {
         .put("operationId", operationId)
         .put("statusUrl", location);
     headers.put("Location", location);
-    headers.put("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
+    headers.put("Retry-After", Long.toString(pollRetryAfter.toSeconds()));
     if (outcome.graphRequestId() != null) {
       headers.put("request-id", outcome.graphRequestId());
     }

@@ -7,7 +7,6 @@ import dev.cloudpc.reprovision.cloudpc.OperationState;
 import dev.cloudpc.reprovision.cloudpc.OperationTracker;
 import dev.cloudpc.reprovision.cloudpc.RemoteAction;
 import dev.cloudpc.reprovision.cloudpc.TargetResolver;
-import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.http.Responses;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.RequestScope;
@@ -28,15 +27,15 @@ public final class StatusHandlers {
   private final CloudPcDirectory directory;
   private final OperationTracker tracker;
   private final OperationLinks links;
-  private final Settings settings;
+  private final Duration pollRetryAfter;
 
   public StatusHandlers(TargetResolver resolver, CloudPcDirectory directory, OperationTracker tracker,
-                        OperationLinks links, Settings settings) {
+                        OperationLinks links, Duration pollRetryAfter) {
     this.resolver = resolver;
     this.directory = directory;
     this.tracker = tracker;
     this.links = links;
-    this.settings = settings;
+    this.pollRetryAfter = pollRetryAfter;
   }
 
   /** GET /api/cloudpcs/{cloudPcId}. */
@@ -76,7 +75,7 @@ public final class StatusHandlers {
       case RUNNING -> {
         String location = links.single(scope, pc.id(), operationId);
         ctx.response().putHeader("Location", location)
-            .putHeader("Retry-After", Long.toString(settings.pollRetryAfter().toSeconds()));
+            .putHeader("Retry-After", Long.toString(pollRetryAfter.toSeconds()));
         Responses.json(ctx, 202, body.put("state", "running"));
       }
       case SUCCEEDED -> Responses.json(ctx, 200, body.put("state", "succeeded")
