@@ -40,6 +40,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
@@ -53,6 +54,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +66,8 @@ import java.util.Optional;
  */
 public final class ReprovisionApp {
   public static final int BODY_LIMIT = 16 * 1024;
+  /** How long start-up waits for the warm-up fetches (keys, Graph token) before serving anyway. */
+  static final Duration WARM_UP_LIMIT = Duration.ofSeconds(3);
 
   /** Where and how to listen; {@code handoverSecret} is set when the Functions entry point forwards to this app. */
   public record Listen(String host, int port, Optional<Secret> handoverSecret, int servers) {
@@ -146,8 +150,23 @@ public final class ReprovisionApp {
 
   public static Future<ReprovisionApp> start(Vertx vertx, Settings settings, Listen listen) {
     ReprovisionApp app = new ReprovisionApp(vertx, settings, listen.handoverSecret());
-    app.signingKeys.ensureKeys(); // warm the key cache; failures are reported by health and fail requests closed
-    return app.deploy(listen, 3).map(app);
+    // Signing keys and the app-only Graph token are fetched while the servers start, so the first request waits for
+    // neither. Start-up waits for these attempts (bounded), so what a request meets does not depend on a race; their
+    // failures are never fatal: health reports them and requests fail closed as they would without the warm-up.
+    Future<?> warmUp = app.warmUp(Future.join(app.signingKeys.ensureKeys(), app.graphTokens.warmUp()));
+    Future<ReprovisionApp> deployed = app.deploy(listen, 3);
+    return Future.join(deployed, warmUp).transform(ignored -> deployed);
+  }
+
+  /** Completes when {@code fetches} ended either way or {@link #WARM_UP_LIMIT} passed; never fails. */
+  private Future<Void> warmUp(Future<?> fetches) {
+    Promise<Void> done = Promise.promise();
+    long timer = vertx.setTimer(WARM_UP_LIMIT.toMillis(), id -> done.tryComplete());
+    fetches.onComplete(ignored -> {
+      vertx.cancelTimer(timer);
+      done.tryComplete();
+    });
+    return done.future();
   }
 
   /**
