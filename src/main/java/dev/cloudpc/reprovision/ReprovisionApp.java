@@ -68,6 +68,7 @@ public final class ReprovisionApp {
   public static final int BODY_LIMIT = 16 * 1024;
   /** How long start-up waits for the warm-up fetches (keys, Graph token) before serving anyway. */
   static final Duration WARM_UP_LIMIT = Duration.ofSeconds(3);
+  private static final String NETTY_JFR = "io.netty.jfr.enabled";
 
   /** Where and how to listen; {@code handoverSecret} is set when the Functions entry point forwards to this app. */
   public record Listen(String host, int port, Optional<Secret> handoverSecret, int servers) {
@@ -146,6 +147,18 @@ public final class ReprovisionApp {
     router.errorHandler(404, problems);
     router.errorHandler(405, problems);
     return router;
+  }
+
+  /**
+   * The process's one Vert.x. Netty 4.2 emits JFR events for its buffers; registering them with JFR cost 100-160 ms on
+   * the first request (docs/performance.md, cold start) for events nobody records here, so they are off unless
+   * {@code io.netty.jfr.enabled} is set. Must run before Netty's classes load, hence before the first Vert.x.
+   */
+  public static Vertx createVertx() {
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
+    return Vertx.vertx();
   }
 
   public static Future<ReprovisionApp> start(Vertx vertx, Settings settings, Listen listen) {
