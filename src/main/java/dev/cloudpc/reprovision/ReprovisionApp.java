@@ -48,6 +48,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
@@ -61,6 +62,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +74,9 @@ import java.util.Optional;
  */
 public final class ReprovisionApp {
   public static final int BODY_LIMIT = 16 * 1024;
+  /** How long start-up waits for the warm-up fetches (keys, Graph token) before serving anyway. */
+  static final Duration WARM_UP_LIMIT = Duration.ofSeconds(3);
+  private static final String NETTY_JFR = "io.netty.jfr.enabled";
 
   /** Where and how to listen; {@code handoverSecret} is set when the Functions entry point forwards to this app. */
   public record Listen(String host, int port, Optional<Secret> handoverSecret, int servers) {
@@ -155,10 +160,37 @@ public final class ReprovisionApp {
     return router;
   }
 
+  /**
+   * The process's one Vert.x. Netty 4.2 emits JFR events for its buffers; registering them with JFR cost 100-160 ms on
+   * the first request (docs/performance.md, cold start) for events nobody records here, so they are off unless
+   * {@code io.netty.jfr.enabled} is set. Must run before Netty's classes load, hence before the first Vert.x.
+   */
+  public static Vertx createVertx() {
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
+    return Vertx.vertx();
+  }
+
   public static Future<ReprovisionApp> start(Vertx vertx, Settings settings, Listen listen) {
     ReprovisionApp app = new ReprovisionApp(vertx, settings, listen.handoverSecret());
-    app.signingKeys.ensureKeys(); // warm the key cache; failures are reported by health and fail requests closed
-    return app.deploy(listen, 3).map(app);
+    // Signing keys and the app-only Graph token are fetched while the servers start, so the first request waits for
+    // neither. Start-up waits for these attempts (bounded), so what a request meets does not depend on a race; their
+    // failures are never fatal: health reports them and requests fail closed as they would without the warm-up.
+    Future<?> warmUp = app.warmUp(Future.join(app.signingKeys.ensureKeys(), app.graphTokens.warmUp()));
+    Future<ReprovisionApp> deployed = app.deploy(listen, 3);
+    return Future.join(deployed, warmUp).transform(ignored -> deployed);
+  }
+
+  /** Completes when {@code fetches} ended either way or {@link #WARM_UP_LIMIT} passed; never fails. */
+  private Future<Void> warmUp(Future<?> fetches) {
+    Promise<Void> done = Promise.promise();
+    long timer = vertx.setTimer(WARM_UP_LIMIT.toMillis(), id -> done.tryComplete());
+    fetches.onComplete(ignored -> {
+      vertx.cancelTimer(timer);
+      done.tryComplete();
+    });
+    return done.future();
   }
 
   /**

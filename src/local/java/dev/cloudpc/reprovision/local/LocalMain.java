@@ -43,7 +43,7 @@ public final class LocalMain {
     }
     Map<String, String> env = new HashMap<>(System.getenv());
     int port = port(env);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = ReprovisionApp.createVertx();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> await(vertx.close(), Duration.ofSeconds(5))));
     SandboxTenant sandbox = null;
     if (flags.contains("--sandbox")) {

@@ -86,7 +86,7 @@ public final class RouterHandover {
         current = shared;
         if (current == null) {
           Settings settings = Settings.fromEnvironment(System.getenv());
-          Vertx vertx = Vertx.vertx();
+          Vertx vertx = ReprovisionApp.createVertx();
           try {
             current = start(vertx, settings);
           } catch (RuntimeException e) {

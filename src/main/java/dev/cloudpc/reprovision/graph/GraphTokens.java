@@ -59,6 +59,15 @@ public final class GraphTokens {
     return appOnly.get();
   }
 
+  /**
+   * Start-up warm-up: fetches the app-only token so that the first request does not wait for it. Completes when the
+   * attempt ended either way; a failure stays in the cache as any failed fetch does (remembered briefly, reported by
+   * health, and requests fail closed with it or with their own fetch).
+   */
+  public Future<Void> warmUp() {
+    return appOnly.get().<Void>mapEmpty().otherwiseEmpty();
+  }
+
   public Future<AccessToken> onBehalfOf(Caller caller) {
     if (caller.assertion().isEmpty()) {
       return Future.failedFuture(Problem.unauthorized("GRAPH_CREDENTIAL is on-behalf-of, which needs the caller's "

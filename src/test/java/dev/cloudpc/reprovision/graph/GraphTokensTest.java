@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,14 +49,34 @@ class GraphTokensTest extends StrictVertxTest {
   }
 
   private SandboxIdentity start(Map<String, String> overrides) {
-    stack = GraphTestKit.start(vertx, overrides);
-    return stack.tenant.identity();
+    return start(overrides, identity -> { });
+  }
+
+  /**
+   * {@code beforeTheApp} sets the identity up before the app starts: the app fetches its token at start-up, so a
+   * token-endpoint fault meant for that fetch, or a token lifetime, must be in place first.
+   */
+  private SandboxIdentity start(Map<String, String> overrides, Consumer<SandboxIdentity> beforeTheApp) {
+    SandboxTenant tenant = TestStack.startTenant(vertx);
+    beforeTheApp.accept(tenant.identity());
+    stack = TestStack.start(vertx, tenant, overrides);
+    return tenant.identity();
+  }
+
+  /** The start-up token is already inside the refresh margin: the first request fetches its own. */
+  private static void startUpTokenNearExpiry(SandboxIdentity identity) {
+    identity.setTokenLifetime(TokenCache.REFRESH_MARGIN.minusMinutes(1));
   }
 
   /** Managed-identity settings need the sandbox's endpoint, known only once it runs: start it, then the app. */
   private SandboxIdentity startManagedIdentity(Map<String, String> extra, boolean rightHeader) {
-    SandboxTenant tenant = Await.await(SandboxTenant.start(vertx,
-        SandboxOptions.defaults().withRebuildTime(TestStack.REBUILD)));
+    return startManagedIdentity(extra, rightHeader, identity -> { });
+  }
+
+  private SandboxIdentity startManagedIdentity(Map<String, String> extra, boolean rightHeader,
+                                               Consumer<SandboxIdentity> beforeTheApp) {
+    SandboxTenant tenant = TestStack.startTenant(vertx);
+    beforeTheApp.accept(tenant.identity());
     Map<String, String> env = new HashMap<>(extra);
     env.put("GRAPH_CREDENTIAL", "managed-identity");
     env.put("AZURE_CLIENT_SECRET", null); // managed identity needs no secret: prove it by removing it
@@ -71,7 +92,8 @@ class GraphTokensTest extends StrictVertxTest {
 
   @Test
   void tokenEndpointDownIsA503WithRetryAfterNamingTheEndpointAndIsNotHammered(VertxTestContext test) {
-    SandboxIdentity identity = start(Map.of());
+    SandboxIdentity identity = start(Map.of(), GraphTokensTest::startUpTokenNearExpiry);
+    identity.setTokenLifetime(SandboxIdentity.DEFAULT_TOKEN_LIFETIME);
     identity.failTokenRequests(503, new JsonObject().put("error", "temporarily_unavailable")
         .put("error_description", "AADSTS90033: A transient error has occurred."));
     WebClient client = GraphTestKit.wideClient(stack, 10);
@@ -88,8 +110,8 @@ class GraphTokensTest extends StrictVertxTest {
               assertThat(answer.result().getHeader("Retry-After")).isEqualTo("5");
               assertThat(body.getString("detail")).contains(stack.app.settings().tokenEndpoint().toString());
             }
-            assertThat(identity.tokenRequests()).as("a failure is remembered briefly, not retried per request")
-                .isEqualTo(1);
+            assertThat(identity.tokenRequests()).as("the start-up token, then one failed fetch: a failure is "
+                + "remembered briefly, not retried per request").isEqualTo(2);
             assertThat(stack.tenant.graph().requests()).isEmpty();
           });
           identity.clearTokenFailures();
@@ -97,7 +119,7 @@ class GraphTokensTest extends StrictVertxTest {
         })
         .onComplete(test.succeeding(recovered -> test.verify(() -> {
           assertThat(recovered.statusCode()).as(recovered.bodyAsString()).isEqualTo(202);
-          assertThat(identity.tokenRequests()).isEqualTo(2);
+          assertThat(identity.tokenRequests()).isEqualTo(3);
           test.completeNow();
         })));
   }
@@ -127,9 +149,9 @@ class GraphTokensTest extends StrictVertxTest {
       "unauthorized_client, 700016, AZURE_CLIENT_ID, Application with identifier x was not found in the directory."})
   void tokenEndpointRefusalsNameTheSettingToFix(String error, String code, String setting, String text,
                                                 VertxTestContext test) {
-    SandboxIdentity identity = start(Map.of());
-    identity.failTokenRequests(400, new JsonObject().put("error", error)
-        .put("error_description", "AADSTS" + code + ": " + text + "\r\nTrace ID: 0000\r\nCorrelation ID: 1111"));
+    // Before the app starts: its start-up fetch is refused, and so is the request (the remembered refusal or its own).
+    start(Map.of(), identity -> identity.failTokenRequests(400, new JsonObject().put("error", error)
+        .put("error_description", "AADSTS" + code + ": " + text + "\r\nTrace ID: 0000\r\nCorrelation ID: 1111")));
     reprovision(MEGAN_PC).onComplete(test.succeeding(response -> test.verify(() -> {
       JsonObject body = problem(response, 500, "function-credential-rejected");
       assertThat(body.getString("detail")).contains("Fix " + setting).contains("AADSTS" + code)
@@ -145,8 +167,7 @@ class GraphTokensTest extends StrictVertxTest {
   /** A token endpoint that answers with no OAuth error at all (a proxy's 502 page) is an outage: 503, not a setting. */
   @Test
   void aTokenEndpointAnswerWithoutAnOAuthErrorIsAnOutage(VertxTestContext test) {
-    SandboxIdentity identity = start(Map.of());
-    identity.failTokenRequests(502, new JsonObject().put("message", "Bad gateway"));
+    start(Map.of(), identity -> identity.failTokenRequests(502, new JsonObject().put("message", "Bad gateway")));
     reprovision(MEGAN_PC).onComplete(test.succeeding(response -> test.verify(() -> {
       JsonObject body = problem(response, 503, "identity-provider-unavailable");
       assertThat(response.getHeader("Retry-After")).isEqualTo("5");
@@ -190,16 +211,15 @@ class GraphTokensTest extends StrictVertxTest {
 
   @Test
   void aTokenInsideTheRefreshMarginIsReplacedBeforeUse(VertxTestContext test) {
-    SandboxIdentity identity = start(Map.of());
-    identity.setTokenLifetime(TokenCache.REFRESH_MARGIN.minusMinutes(1));
+    SandboxIdentity identity = start(Map.of(), GraphTokensTest::startUpTokenNearExpiry);
     sequentially(SandboxSeed.ADELE_CLOUD_PCS).onComplete(test.succeeding(answers -> test.verify(() -> {
       assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(202));
       List<RecordedRequest> graphCalls = stack.tenant.graph().requests();
       // Two rounds per reprovision — the PC and its remote actions read in parallel (sharing one token fetch), then
-      // the POST — each round found the previous token too close to expiry.
+      // the POST — each round found the previous token (the first round: the start-up one) too close to expiry.
       int rounds = 2 * SandboxSeed.ADELE_CLOUD_PCS.size();
       assertThat(graphCalls).hasSize(3 * SandboxSeed.ADELE_CLOUD_PCS.size());
-      assertThat(identity.tokenRequests()).isEqualTo(rounds);
+      assertThat(identity.tokenRequests()).isEqualTo(1 + rounds);
       assertThat(graphCalls.stream().map(GraphTestKit::bearer).distinct()).hasSize(rounds);
       test.completeNow();
     })));
@@ -255,8 +275,8 @@ class GraphTokensTest extends StrictVertxTest {
 
   @Test
   void managedIdentityEndpointDownIsA503WithRetryAfter(VertxTestContext test) {
-    SandboxIdentity identity = startManagedIdentity(Map.of(), true);
-    identity.failTokenRequests(500, new JsonObject().put("error", "unknown_error"));
+    startManagedIdentity(Map.of(), true,
+        identity -> identity.failTokenRequests(500, new JsonObject().put("error", "unknown_error")));
     reprovision(MEGAN_PC).onComplete(test.succeeding(response -> test.verify(() -> {
       JsonObject body = problem(response, 503, "identity-provider-unavailable");
       assertThat(body.getString("detail")).contains("managed identity endpoint");

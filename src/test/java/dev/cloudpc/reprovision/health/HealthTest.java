@@ -2,6 +2,7 @@ package dev.cloudpc.reprovision.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cloudpc.reprovision.sandbox.SandboxTenant;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
@@ -79,9 +80,11 @@ class HealthTest extends StrictVertxTest {
 
   @Test
   void refusedCredentialIsA503NamingOnlyTheGraphTokenAndHealsOnceFixed(VertxTestContext test) {
-    stack = TestStack.start(vertx, Map.of());
-    stack.tenant.identity().failTokenRequests(401, new JsonObject().put("error", "invalid_client")
+    // Refused before the app starts, so that its start-up token fetch meets the refusal too.
+    SandboxTenant tenant = TestStack.startTenant(vertx);
+    tenant.identity().failTokenRequests(401, new JsonObject().put("error", "invalid_client")
         .put("error_description", "AADSTS7000215: Invalid client secret provided.\nTrace ID: 1234"));
+    stack = TestStack.start(vertx, tenant, Map.of());
     probe()
         .compose(refused -> {
           test.verify(() -> {

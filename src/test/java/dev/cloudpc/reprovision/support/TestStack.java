@@ -43,8 +43,15 @@ public final class TestStack {
   }
 
   public static TestStack start(Vertx vertx, Map<String, String> overrides) {
-    SandboxTenant tenant = await(SandboxTenant.start(vertx, SandboxOptions.defaults().withRebuildTime(REBUILD)));
-    return start(vertx, tenant, overrides);
+    return start(vertx, startTenant(vertx), overrides);
+  }
+
+  /**
+   * The sandbox tenant alone, for tests that set it up before the app starts: the app fetches its keys and Graph token
+   * at start-up, so a fault meant for those fetches is injected first.
+   */
+  public static SandboxTenant startTenant(Vertx vertx) {
+    return await(SandboxTenant.start(vertx, SandboxOptions.defaults().withRebuildTime(REBUILD)));
   }
 
   public static TestStack start(Vertx vertx, SandboxTenant tenant, Map<String, String> overrides) {
