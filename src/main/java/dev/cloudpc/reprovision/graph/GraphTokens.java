@@ -43,7 +43,9 @@ public final class GraphTokens {
     boolean managedIdentity = options.credential() == GraphCredentialKind.MANAGED_IDENTITY
         || (delegated && options.managedIdentity().available());
     if (managedIdentity) {
-      ManagedIdentityEndpoint endpoint = new ManagedIdentityEndpoint(web, options);
+      ManagedIdentityEndpoint endpoint = new ManagedIdentityEndpoint(web, options.managedIdentity(),
+          options.graphResource().toString(), options.managedIdentity().clientId(),
+          Duration.ofMillis(EntraTokenEndpoint.TIMEOUT_MS));
       this.appOnly = new TokenCache(counted(endpoint::token));
     } else {
       this.appOnly = new TokenCache(counted(entra::clientCredentials));

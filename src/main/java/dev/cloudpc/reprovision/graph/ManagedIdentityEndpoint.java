@@ -8,30 +8,37 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * App Service / Functions managed identity: {@code GET $IDENTITY_ENDPOINT?resource=…} with
- * {@code X-IDENTITY-HEADER}.
+ * {@code X-IDENTITY-HEADER}, for any resource (Graph, Azure Storage); {@code clientId} names a user-assigned identity.
  */
-final class ManagedIdentityEndpoint {
+public final class ManagedIdentityEndpoint {
   private final WebClient web;
   private final ManagedIdentity identity;
   private final String resource;
+  private final Optional<String> clientId;
+  private final Duration timeout;
 
-  ManagedIdentityEndpoint(WebClient web, GraphTokenOptions options) {
+  public ManagedIdentityEndpoint(WebClient web, ManagedIdentity identity, String resource, Optional<String> clientId,
+                                 Duration timeout) {
     this.web = web;
-    this.identity = options.managedIdentity();
-    this.resource = options.graphResource().toString();
+    this.identity = identity;
+    this.resource = resource;
+    this.clientId = clientId;
+    this.timeout = timeout;
   }
 
-  Future<AccessToken> token() {
+  public Future<AccessToken> token() {
     HttpRequest<Buffer> request = web.getAbs(identity.endpoint().orElseThrow().toString())
-        .timeout(EntraTokenEndpoint.TIMEOUT_MS)
+        .timeout(timeout.toMillis())
         .addQueryParam("resource", resource)
         .addQueryParam("api-version", "2019-08-01")
         .putHeader("X-IDENTITY-HEADER", identity.header().orElseThrow().value());
-    identity.clientId().ifPresent(id -> request.addQueryParam("client_id", id));
+    clientId.ifPresent(id -> request.addQueryParam("client_id", id));
     return request.send()
         .recover(failure -> Future.failedFuture(unreachable(failure.getMessage())))
         .compose(this::token);
@@ -49,14 +56,14 @@ final class ManagedIdentityEndpoint {
     String message = body == null ? "" : IdentityAnswers.firstLine(String.valueOf(
         body.getValue("message", body.getValue("error_description", body.getValue("error", "")))));
     return Future.failedFuture(Problem.of(500, "managed-identity-refused", "Function misconfigured",
-            "The managed identity endpoint refused a Graph token (HTTP " + response.statusCode() + ": " + message
+            "The managed identity endpoint refused a token for " + resource + " (HTTP " + response.statusCode() + ": " + message
                 + "). Check that the function app has a managed identity and, for a user-assigned one, that "
                 + "AZURE_MANAGED_IDENTITY_CLIENT_ID names it. Nothing was changed.")
         .exception());
   }
 
-  private static RuntimeException unreachable(String why) {
-    return Problem.unavailable("identity-provider-unavailable", "A Graph token could not be obtained from the "
-        + "managed identity endpoint (" + why + "). Nothing was changed; try again shortly.", 5).exception();
+  private RuntimeException unreachable(String why) {
+    return Problem.unavailable("identity-provider-unavailable", "A token for " + resource + " could not be obtained "
+        + "from the managed identity endpoint (" + why + "). Nothing was changed; try again shortly.", 5).exception();
   }
 }
