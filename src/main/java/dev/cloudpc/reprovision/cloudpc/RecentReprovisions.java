@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.cloudpc;
 
-import dev.cloudpc.reprovision.graph.GraphCall;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.store.SharedStore.Entry;
@@ -13,9 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -23,36 +20,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Per Cloud PC: the reprovision in flight, and for two minutes after it the answer it got, so that repeats join it
- * instead of posting again. Two layers: this instance's memory (concurrent requests here join one Future, so the
- * shared store is asked once per PC per instance), then the {@link SharedStore} every instance uses — a claim written
- * before the POST (insert-if-absent), replaced by the outcome after it (If-Match), or deleted when Graph said it did
- * not act. A store that cannot be reached fails the request closed (503) before anything is sent. Stored: the state,
- * Graph's request-id, the acceptance time or the ambiguous problem — never a token.
+ * instead of posting again. Two layers: this instance's memory of the requests in flight (concurrent requests here
+ * join one Future, so the shared store is asked once per PC per instance), then the {@link SharedStore} every instance
+ * uses — a claim written before the POST (insert-if-absent), replaced by the outcome after it (If-Match), or deleted
+ * when Graph said it did not act. Only the store remembers answers: the in-flight Future is let go once the outcome is
+ * recorded, so this instance's heap holds no per-reprovision state beyond the requests running (a 128 MiB heap filled
+ * with two minutes of remembered outcomes otherwise; docs/performance.md). A store that cannot be reached fails the
+ * request closed (503) before anything is sent. Stored: the state, Graph's request-id, the acceptance time or the
+ * ambiguous problem — never a token.
  */
 final class RecentReprovisions {
   private static final Logger LOG = LoggerFactory.getLogger(RecentReprovisions.class);
   static final Duration REMEMBER = Duration.ofMinutes(2);
-  private static final long SWEEP_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
   private static final String KIND = "reprovision";
 
-  private record Local(Future<ReprovisionOutcome> outcome, long forgetAtNanos) {
-    boolean forgotten(long now) {
-      return now - forgetAtNanos > 0;
-    }
-  }
-
   private final SharedStore store;
-  private final ConcurrentHashMap<String, Local> entries = new ConcurrentHashMap<>();
-  private final AtomicLong nextSweep = new AtomicLong(System.nanoTime() + SWEEP_EVERY_NANOS);
+  private final ConcurrentHashMap<String, Future<ReprovisionOutcome>> inFlight = new ConcurrentHashMap<>();
 
   RecentReprovisions(SharedStore store) {
     this.store = store;
   }
 
-  /** The reprovision in flight or recently answered for the PC on this instance, if any. */
+  /** The reprovision in flight for the PC on this instance, if any. */
   Future<ReprovisionOutcome> find(String cloudPcId) {
-    Local entry = entries.get(cloudPcId);
-    return entry == null || entry.forgotten(System.nanoTime()) ? null : entry.outcome;
+    return inFlight.get(cloudPcId);
   }
 
   /**
@@ -63,7 +54,7 @@ final class RecentReprovisions {
                                   Predicate<Throwable> mayHaveActed) {
     String id = target.cloudPcId();
     Promise<ReprovisionOutcome> promise = Promise.promise();
-    Future<ReprovisionOutcome> other = claimLocally(id, promise.future());
+    Future<ReprovisionOutcome> other = inFlight.putIfAbsent(id, promise.future());
     if (other != null) {
       return other.map(ReprovisionOutcome::asDuplicate);
     }
@@ -73,14 +64,21 @@ final class RecentReprovisions {
         .compose(insert -> insert.inserted() ? sendAndRecord(key, insert.entry(), send, mayHaveActed)
             : earlier(target, insert.entry().value()))
         .onComplete(ar -> {
+          // The store holds the outcome by now (or still the claim, if recording it failed): repeats ask it.
+          inFlight.remove(id, promise.future());
           promise.handle(ar);
-          if (ar.succeeded() || mayHaveActed.test(ar.cause())) {
-            rememberLocally(id, promise.future()); // a retry after an ambiguous failure must not wipe twice
-          } else {
-            entries.computeIfPresent(id, (k, current) -> current.outcome == promise.future() ? null : current);
-          }
         });
     return promise.future();
+  }
+
+  /**
+   * What a request recorded for this PC in the last minutes (on any instance) as this request's answer — already
+   * running, the ambiguous failure, or "in flight" — or {@code otherwise} when nothing is recorded or the store
+   * cannot say.
+   */
+  Future<ReprovisionOutcome> recordedOr(ReprovisionTarget target, Supplier<Future<ReprovisionOutcome>> otherwise) {
+    return store.find(new Key(KIND, target.cloudPcId())).otherwiseEmpty()
+        .compose(entry -> entry == null ? otherwise.get() : earlier(target, entry.value()));
   }
 
   /** Sends, then records what happened; the caller gets Graph's answer even if the record cannot be written. */
@@ -124,30 +122,6 @@ final class RecentReprovisions {
     };
   }
 
-  private Future<ReprovisionOutcome> claimLocally(String cloudPcId, Future<ReprovisionOutcome> mine) {
-    long now = System.nanoTime();
-    sweepIfDue(now);
-    Local fresh = new Local(mine, now + Long.MAX_VALUE / 2);
-    Local winner = entries.compute(cloudPcId, (id, current) ->
-        current == null || current.forgotten(now) ? fresh : current);
-    return winner == fresh ? null : winner.outcome;
-  }
-
-  /** Keeps the answer for a while (accepted, or ambiguous: Graph may have acted), without the caller's token. */
-  private void rememberLocally(String cloudPcId, Future<ReprovisionOutcome> mine) {
-    Future<ReprovisionOutcome> slim = mine.succeeded()
-        ? Future.succeededFuture(withoutCaller(mine.result())) : mine;
-    entries.computeIfPresent(cloudPcId, (id, current) -> current.outcome == mine
-        ? new Local(slim, System.nanoTime() + REMEMBER.toNanos()) : current);
-  }
-
-  private void sweepIfDue(long now) {
-    long due = nextSweep.get();
-    if (now - due > 0 && nextSweep.compareAndSet(due, now + SWEEP_EVERY_NANOS)) {
-      entries.values().removeIf(entry -> entry.forgotten(now));
-    }
-  }
-
   private static JsonObject problemJson(Throwable failure) {
     Problem p = failure instanceof ProblemException e ? e.problem()
         : Problem.of(502, "graph-connection-lost", "Bad gateway", "The reprovision failed in a way that leaves open "
@@ -162,14 +136,5 @@ final class RecentReprovisions {
     json.getJsonObject("headers", new JsonObject()).forEach(h -> headers.put(h.getKey(), String.valueOf(h.getValue())));
     return new Problem(json.getInteger("status"), json.getString("slug"), json.getString("title"),
         json.getString("detail"), json.getJsonObject("extensions"), headers);
-  }
-
-  private static ReprovisionOutcome withoutCaller(ReprovisionOutcome outcome) {
-    ReprovisionTarget target = outcome.target();
-    GraphCall call = target.reprovision();
-    ReprovisionTarget slim = new ReprovisionTarget(target.route(), target.pc(),
-        new GraphCall(call.method(), call.path(), call.body(), Optional.empty()), target.delegated());
-    return new ReprovisionOutcome(outcome.kind(), slim, outcome.graphRequestId(), outcome.acceptedAt(),
-        outcome.graphRequest());
   }
 }

@@ -43,30 +43,42 @@ public final class ReprovisionService {
         return Future.succeededFuture(new ReprovisionOutcome(ReprovisionOutcome.Kind.ALREADY_RUNNING, target, null,
             running.get(), null));
       }
+      Optional<String> whyNot = target.pc().whyNotReprovisionable();
+      if (whyNot.isPresent()) {
+        return dryRun ? notReprovisionable(target.pc(), whyNot.get()) : notReprovisionable(target, whyNot.get());
+      }
       return dryRun ? dryRun(target, scope) : once(target, scope);
     });
   }
 
   /**
    * When the reprovision under way on the PC started, if one is (Graph lists a Reprovision remote action pending or
-   * active: answering "already running" is then the truth). Otherwise the PC's status must be one from which
-   * Microsoft documents a reprovision (allowlist, see {@link CloudPc}); any other status is refused with its reason.
-   * The remote-action read runs with the app-only credential on every route (v1.0 and /me offer no such read).
+   * active: answering "already running" is then the truth). The read runs with the app-only credential on every
+   * route (v1.0 and /me offer no such read).
    */
   private Future<Optional<Instant>> runningSince(ReprovisionTarget target, RequestScope scope) {
-    CloudPc pc = target.pc();
     Future<Optional<RemoteAction>> last = target.lastReprovision() != null ? target.lastReprovision()
-        : directory.lastReprovision(pc.id(), scope);
-    return last.compose(action -> {
-      if (action.isPresent() && action.get().underWay()) {
-        return Future.succeededFuture(Optional.of(action.get().startDateTime()));
-      }
-      return pc.whyNotReprovisionable()
-          .map(why -> Future.<Optional<Instant>>failedFuture(Problem.of(409, "cloud-pc-not-reprovisionable",
-                  "Conflict", "Cloud PC " + pc.id() + " is '" + pc.status() + "': it " + why + ". Nothing was sent.")
-              .with("cloudPcStatus", pc.status()).with("statusDetail", pc.statusDetail()).exception()))
-          .orElseGet(() -> Future.succeededFuture(Optional.empty()));
-    });
+        : directory.lastReprovision(target.cloudPcId(), scope);
+    return last.map(action -> action.filter(RemoteAction::underWay).map(RemoteAction::startDateTime));
+  }
+
+  /**
+   * A status from which Microsoft documents no reprovision (allowlist, see {@link CloudPc}) is refused with its
+   * reason — unless the PC is {@code provisioning} because of a reprovision this function sent in the last minutes
+   * (on any instance) while Graph does not list the action yet: then that reprovision's recorded answer is the truth.
+   * A store that cannot be read leaves the refusal, which sends nothing either.
+   */
+  private Future<ReprovisionOutcome> notReprovisionable(ReprovisionTarget target, String why) {
+    if (!"provisioning".equals(target.pc().status())) {
+      return notReprovisionable(target.pc(), why);
+    }
+    return recent.recordedOr(target, () -> notReprovisionable(target.pc(), why));
+  }
+
+  private static Future<ReprovisionOutcome> notReprovisionable(CloudPc pc, String why) {
+    return Future.failedFuture(Problem.of(409, "cloud-pc-not-reprovisionable", "Conflict", "Cloud PC " + pc.id()
+            + " is '" + pc.status() + "': it " + why + ". Nothing was sent.")
+        .with("cloudPcStatus", pc.status()).with("statusDetail", pc.statusDetail()).exception());
   }
 
   private Future<ReprovisionOutcome> dryRun(ReprovisionTarget target, RequestScope scope) {

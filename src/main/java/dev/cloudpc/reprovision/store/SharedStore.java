@@ -44,6 +44,9 @@ public interface SharedStore {
   /** Replaces the entry if its ETag is still {@code etag}: the new entry, or null when it changed or vanished. */
   Future<Entry> replace(Key key, String etag, JsonObject value, Instant expiresAt);
 
+  /** The live entry under the key, or null when there is none or it expired. */
+  Future<Entry> find(Key key);
+
   /** Deletes the entry if its ETag is still {@code etag}; an entry that changed or vanished is left as it is. */
   Future<Void> delete(Key key, String etag);
 

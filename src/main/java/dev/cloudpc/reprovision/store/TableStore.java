@@ -103,6 +103,11 @@ public final class TableStore implements SharedStore {
         });
   }
 
+  @Override
+  public Future<Entry> find(Key key) {
+    return read(key).map(entry -> entry == null || entry.expired(Instant.now()) ? null : entry);
+  }
+
   /** A round trip that needs the table and the credential: reads an entity that is never written. */
   @Override
   public Future<Void> check() {

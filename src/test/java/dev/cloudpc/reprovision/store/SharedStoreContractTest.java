@@ -79,10 +79,24 @@ class SharedStoreContractTest extends StrictVertxTest {
                   });
             }))
         .compose(v -> store.insertIfAbsent(key, new JsonObject().put("state", "fresh"), later))
-        .map(fresh -> {
+        .compose(fresh -> {
           seen.add("afterDelete=" + fresh.inserted());
+          return store.find(key).compose(found -> {
+            seen.add("found=" + found.value().getString("state") + "," + found.etag().equals(fresh.entry().etag()));
+            return store.replace(key, found.etag(), new JsonObject().put("state", "done"),
+                Instant.now().minusSeconds(1));
+          });
+        })
+        .compose(expired -> store.find(key))
+        .compose(expired -> {
+          seen.add("expiredFound=" + expired);
+          return store.find(new Key("contract", "never-" + System.nanoTime()));
+        })
+        .map(never -> {
+          seen.add("neverFound=" + never);
           assertThat(seen).containsExactly("inserted=true,false", "existing=sending", "stale=null",
-              "afterExpiry=true,next", "oldDeleteKept=true", "afterDelete=true");
+              "afterExpiry=true,next", "oldDeleteKept=true", "afterDelete=true", "found=fresh,true",
+              "expiredFound=null", "neverFound=null");
           return null;
         });
   }
