@@ -180,7 +180,7 @@ public final class GraphClient {
   private Future<GraphResponse> exchange(GraphCall call, AccessToken token, RequestScope scope, Attempt attempt) {
     HttpRequest<Buffer> request = web.requestAbs(call.method(), urlOf(call))
         .timeout(Math.max(1, scope.deadline().remainingMillis()))
-        .putHeader("Authorization", "Bearer " + token.value())
+        .putHeader("Authorization", token.authorization())
         .putHeader("Accept", "application/json")
         .putHeader("client-request-id", scope.clientRequestId());
     call.headers().forEach(request::putHeader);
