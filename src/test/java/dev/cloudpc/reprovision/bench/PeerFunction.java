@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
  * same {@code READY http://127.0.0.1:<port>} line.
  */
 public final class PeerFunction {
-  private static final Pattern ROUTE = Pattern.compile("^/api/cloudpcs/([^/]+)/reprovision$");
   private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -55,9 +53,9 @@ public final class PeerFunction {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange; InputStream in = exchange.getRequestBody()) {
       in.readAllBytes();
-      Matcher route = ROUTE.matcher(exchange.getRequestURI().getPath());
+      Matcher route = PeerReplies.ROUTE.matcher(exchange.getRequestURI().getPath());
       if (!"POST".equals(exchange.getRequestMethod()) || !route.matches()) {
-        reply(exchange, 404, "{\"title\":\"Not found\"}");
+        PeerReplies.notFound(exchange);
         return;
       }
       HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(graph
@@ -68,9 +66,10 @@ public final class PeerFunction {
           .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
       String requestId = answer.headers().firstValue("request-id").orElse("");
       if (answer.statusCode() == 204) {
-        reply(exchange, 202, "{\"cloudPcId\":\"" + route.group(1) + "\",\"graphRequestId\":\"" + requestId + "\"}");
+        PeerReplies.accepted(exchange, route.group(1), requestId);
       } else {
-        reply(exchange, 502, "{\"title\":\"Graph answered " + answer.statusCode() + "\"}");
+        PeerReplies.problem(exchange, 502, "Graph refused the reprovision", "Graph answered "
+            + answer.statusCode() + ".");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -95,15 +94,6 @@ public final class PeerFunction {
         token = value.group(1);
       }
       return token;
-    }
-  }
-
-  private static void reply(HttpExchange exchange, int status, String json) throws IOException {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
     }
   }
 
