@@ -12,23 +12,18 @@ import com.microsoft.kiota.http.middleware.options.HeadersInspectionOption;
 import com.microsoft.kiota.serialization.Parsable;
 import com.microsoft.kiota.serialization.ParsableFactory;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.regex.Matcher;
 
 /**
  * Issue 14's peer as the issue defines it: the same function written the conventional way with Microsoft's Graph Java
- * SDK (6.55.0) — blocking, one thread per request ({@code com.sun.net.httpserver} on a cached pool stands in for the
- * Functions host), one {@link GraphServiceClient} built at start-up, ONE Graph call per request, validating nothing.
- * Same environment, route, answers and {@code READY} line as {@link PeerFunction}. Compiled only under {@code -Pbench}
+ * SDK (6.55.0) — blocking, one thread per request on {@link PeerHost} (the Functions host's stand-in), one
+ * {@link GraphServiceClient} built at start-up, ONE Graph call per request, validating nothing. Same environment,
+ * route and answers as {@link PeerFunction}. Compiled only under {@code -Pbench}
  * (src/bench/java), started by the bench with the test classpath.
  *
  * <p>The call is v1.0 {@code POST /deviceManagement/virtualEndpoint/cloudPCs/{id}/reprovision} with no body: both
@@ -61,33 +56,18 @@ public final class SdkPeerFunction {
     GraphServiceClient client = new GraphServiceClient(auth);
     client.getRequestAdapter().setBaseUrl(graphBase + "/v1.0");
 
-    int port = Integer.parseInt(System.getenv("PORT"));
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 4096);
-    server.setExecutor(Executors.newCachedThreadPool());
-    server.createContext("/api/", new SdkPeerFunction(client.getRequestAdapter())::handle);
-    server.start();
-    System.out.println("READY http://127.0.0.1:" + port);
-    System.out.flush();
+    PeerHost.serve(new SdkPeerFunction(client.getRequestAdapter())::handle);
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange; InputStream in = exchange.getRequestBody()) {
-      in.readAllBytes();
-      Matcher route = PeerReplies.ROUTE.matcher(exchange.getRequestURI().getPath());
-      if (!"POST".equals(exchange.getRequestMethod()) || !route.matches()) {
-        PeerReplies.notFound(exchange);
-        return;
-      }
-      String cloudPcId = route.group(1);
-      try {
-        PeerReplies.accepted(exchange, cloudPcId, reprovision(cloudPcId));
-      } catch (ApiException e) {
-        PeerReplies.problem(exchange, 502, "Graph refused the reprovision", "Graph answered "
-            + e.getResponseStatusCode() + ": " + e.getMessage());
-      } catch (RuntimeException e) {
-        PeerReplies.problem(exchange, 502, "Graph could not be reached", e.getClass().getSimpleName() + ": "
-            + e.getMessage());
-      }
+  private void handle(HttpExchange exchange, String cloudPcId) throws IOException {
+    try {
+      PeerHost.accepted(exchange, cloudPcId, reprovision(cloudPcId));
+    } catch (ApiException e) {
+      PeerHost.problem(exchange, 502, "Graph refused the reprovision", "Graph answered "
+          + e.getResponseStatusCode() + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      PeerHost.problem(exchange, 502, "Graph could not be reached", e.getClass().getSimpleName() + ": "
+          + e.getMessage());
     }
   }
 
