@@ -1,6 +1,10 @@
 package dev.cloudpc.reprovision.bench;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +31,23 @@ record Subject(String name, List<String> javaArguments) {
 
   /**
    * The Graph-SDK peer ({@code SdkPeerFunction}, src/bench/java: compiled only under {@code -Pbench}, hence named, not
-   * referenced) on the bench's own classpath, the only one that holds the SDK. The JVM opens a jar only when a class
-   * lookup reaches it, and the test classes come first.
+   * referenced): the test classes and the SDK's jars, listed by the bench profile in the file that
+   * {@code -Dbench.sdkPeerClasspathFile} names. Not the bench's whole classpath: opening its other jars on the way to
+   * the SDK's classes cost about 100 ms of the peer's cold start.
    */
   static Subject sdkPeer() {
-    return new Subject("sdkPeer", List.of(MAX_IDLE_CONNECTIONS, "-cp", System.getProperty("java.class.path"),
-        "dev.cloudpc.reprovision.bench.SdkPeerFunction"));
+    String file = System.getProperty("bench.sdkPeerClasspathFile");
+    if (file == null) {
+      throw new IllegalStateException("-Dbench.sdkPeerClasspathFile is not set: run the bench with "
+          + BenchMain.COMMAND);
+    }
+    try {
+      String jars = Files.readString(Path.of(file)).trim();
+      return new Subject("sdkPeer", List.of(MAX_IDLE_CONNECTIONS, "-cp", testClasses() + File.pathSeparator + jars,
+          "dev.cloudpc.reprovision.bench.SdkPeerFunction"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the SDK peer's classpath from " + file, e);
+    }
   }
 
   ProductProcess launch(Map<String, String> env, Path log) {
