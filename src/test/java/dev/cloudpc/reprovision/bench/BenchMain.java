@@ -71,12 +71,14 @@ public final class BenchMain {
 
     Subject product = Subject.product("product", jar, settings.productJvmOptions());
     Subject peer = Subject.peer();
+    Subject sdkPeer = Subject.sdkPeer();
     Subject small = Subject.product("product " + String.join(" ", settings.smallJvmOptions()), jar,
         settings.smallJvmOptions());
-    progress("cold starts (" + settings.coldStarts() + " fresh processes each, product and peer in turn)");
+    progress("cold starts (" + settings.coldStarts() + " fresh processes each, product, JDK peer and SDK peer in "
+        + "turn)");
     SandboxIdentity identity = tenant.identity();
     int tokensBefore = identity.tokenRequests();
-    JsonObject cold = ColdStart.measure(settings.coldStarts(), List.of(product, peer), tenant.environment(),
+    JsonObject cold = ColdStart.measure(settings.coldStarts(), List.of(product, peer, sdkPeer), tenant.environment(),
         targets, out);
     report.put("coldStart", cold.put("tokenRequests", identity.tokenRequests() - tokensBefore));
 
@@ -89,6 +91,8 @@ public final class BenchMain {
     });
     SubjectRun peerRun = measure(peer, tenant, client, targets, settings, out,
         (run, process, result) -> concurrencies(run, settings, result));
+    SubjectRun sdkPeerRun = measure(sdkPeer, tenant, client, targets, settings, out,
+        (run, process, result) -> concurrencies(run, settings, result));
     SubjectRun smallRun = measure(small, tenant, client, targets, settings, out, (run, process, result) -> {
       result.roundTrips = productRun.roundTrips;
       progress(small.name() + ": C = 1000");
@@ -99,6 +103,7 @@ public final class BenchMain {
     report.put("concurrency", productRun.concurrencyJson());
     report.put("allocation", productRun.allocation);
     report.put("peer", peerRun.toJson());
+    report.put("sdkPeer", sdkPeerRun.toJson());
     report.put("smallHeap", smallRun.toJson());
 
     progress("Functions hand-over");
@@ -107,7 +112,8 @@ public final class BenchMain {
     report.put("handover", handover);
     report.put("unexpectedAnswers", client.unexpectedAnswers());
     report.put("cloudPcsUsed", targets.cloudPcsUsed());
-    Rows.fill(report, settings, cold, productRun, peerRun, smallRun, handover, client.unexpectedAnswers());
+    Rows.fill(report, settings, cold, productRun, new SideBySide.Peers(sdkPeerRun, peerRun), smallRun, handover,
+        client.unexpectedAnswers());
     return report;
   }
 

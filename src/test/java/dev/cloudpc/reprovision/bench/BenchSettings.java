@@ -48,13 +48,13 @@ record BenchSettings(double scale, List<String> productJvmOptions, List<String> 
   }
 
   /**
-   * Generated Cloud PCs needed: one per request of the whole run (the product's run, the peer's, the small-heap run),
-   * with room to spare.
+   * Generated Cloud PCs needed: one per request of the whole run (the product's run, the two peers', the small-heap
+   * run), with room to spare.
    */
   int cloudPcs() {
     int perConcurrency = concurrencies.stream().mapToInt(c -> concurrentWarmup(c) + concurrentMeasured(c) + c).sum();
     int allocation = concurrentWarmup(200) + allocationMeasured() + 200;
-    return (int) (1.25 * (2 * coldStarts + sequentialWarmup + sequentialMeasured + 3 * perConcurrency + allocation
+    return (int) (1.25 * (3 * coldStarts + sequentialWarmup + sequentialMeasured + 4 * perConcurrency + allocation
         + 100)) + 1_000;
   }
 

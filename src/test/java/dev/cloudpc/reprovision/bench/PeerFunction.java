@@ -1,31 +1,24 @@
 package dev.cloudpc.reprovision.bench;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The benchmark's peer (issue 14): a stand-in for a conventional Graph-SDK function — blocking, one thread per
- * request, ONE Graph call per request ({@code POST …/cloudPCs/{id}/reprovision}), validating nothing. A
- * {@code com.sun.net.httpserver} server on a cached thread pool and {@code java.net.http.HttpClient}'s synchronous
- * {@code send}; the app-only token is fetched lazily on the first request, as an SDK credential does, and reused.
- * JDK only, so it starts from the test classes with {@code java -cp}. Same environment as the product; prints the
- * same {@code READY http://127.0.0.1:<port>} line.
+ * The JDK-only peer (issue 14): the lightest thread-per-request function, the lower bound beside the Graph-SDK peer
+ * ({@code SdkPeerFunction}) — blocking, ONE Graph call per request ({@code POST …/cloudPCs/{id}/reprovision}),
+ * validating nothing, on {@link PeerHost}. {@code java.net.http.HttpClient}'s synchronous {@code send}; the app-only
+ * token is fetched lazily on the first request, as an SDK credential does, and reused. JDK only, so it starts from
+ * the test classes with {@code java -cp}. Same environment as the product.
  */
 public final class PeerFunction {
-  private static final Pattern ROUTE = Pattern.compile("^/api/cloudpcs/([^/]+)/reprovision$");
   private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -43,34 +36,22 @@ public final class PeerFunction {
   }
 
   public static void main(String[] args) throws IOException {
-    int port = Integer.parseInt(System.getenv("PORT"));
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 4096);
-    server.setExecutor(Executors.newCachedThreadPool());
-    server.createContext("/api/", new PeerFunction()::handle);
-    server.start();
-    System.out.println("READY http://127.0.0.1:" + port);
-    System.out.flush();
+    PeerHost.serve(new PeerFunction()::reprovision);
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange; InputStream in = exchange.getRequestBody()) {
-      in.readAllBytes();
-      Matcher route = ROUTE.matcher(exchange.getRequestURI().getPath());
-      if (!"POST".equals(exchange.getRequestMethod()) || !route.matches()) {
-        reply(exchange, 404, "{\"title\":\"Not found\"}");
-        return;
-      }
+  private void reprovision(HttpExchange exchange, String cloudPcId) throws IOException {
+    try {
       HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(graph
-              + "/beta/deviceManagement/virtualEndpoint/cloudPCs/" + route.group(1) + "/reprovision"))
+              + "/beta/deviceManagement/virtualEndpoint/cloudPCs/" + cloudPcId + "/reprovision"))
           .header("Authorization", "Bearer " + token())
           .header("Content-Type", "application/json")
           .header("User-Agent", "reprovision-bench-peer/1.0")
           .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-      String requestId = answer.headers().firstValue("request-id").orElse("");
       if (answer.statusCode() == 204) {
-        reply(exchange, 202, "{\"cloudPcId\":\"" + route.group(1) + "\",\"graphRequestId\":\"" + requestId + "\"}");
+        PeerHost.accepted(exchange, cloudPcId, answer.headers().firstValue("request-id").orElse(""));
       } else {
-        reply(exchange, 502, "{\"title\":\"Graph answered " + answer.statusCode() + "\"}");
+        PeerHost.problem(exchange, 502, "Graph refused the reprovision", "Graph answered " + answer.statusCode()
+            + ".");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -95,15 +76,6 @@ public final class PeerFunction {
         token = value.group(1);
       }
       return token;
-    }
-  }
-
-  private static void reply(HttpExchange exchange, int status, String json) throws IOException {
-    byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
     }
   }
 

@@ -16,8 +16,8 @@ final class Rows {
   private Rows() {
   }
 
-  static void fill(Report report, BenchSettings settings, JsonObject cold, SubjectRun productRun, SubjectRun peer,
-                   SubjectRun small, JsonObject handover, JsonObject unexpected) {
+  static void fill(Report report, BenchSettings settings, JsonObject cold, SubjectRun productRun,
+                   SideBySide.Peers peers, SubjectRun small, JsonObject handover, JsonObject unexpected) {
     ProductRun.Sequential sequential = productRun.sequential;
     List<ProductRun.Concurrent> concurrent = productRun.concurrent;
     JsonObject process = productRun.process;
@@ -89,7 +89,7 @@ final class Rows {
         .formatted(ms(handover, "addedP50Ms"), ms(handover, "addedP99Ms"), ms(function, "p50Ms"),
             ms(function, "p99Ms"), ms(straight, "p50Ms"), ms(straight, "p99Ms"),
             handover.getInteger("lostHandoverAnswers")));
-    SideBySide.fill(report, settings, cold, productRun, peer, small);
+    SideBySide.fill(report, settings, cold, productRun, peers, small);
     report.info("Unexpected answers (whole run)", unexpected.getJsonObject("byKind").encode());
   }
 
