@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.local;
 
+import dev.cloudpc.reprovision.ClassPreload;
 import dev.cloudpc.reprovision.ReprovisionApp;
 import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.config.SettingsException;
@@ -29,6 +30,7 @@ public final class LocalMain {
   }
 
   public static void main(String[] args) {
+    ClassPreload.start();
     List<String> flags = Arrays.asList(args);
     if (flags.contains("--help") || flags.contains("-h")) {
       System.out.println("usage: java -jar reprovision-local.jar [--sandbox]\n"

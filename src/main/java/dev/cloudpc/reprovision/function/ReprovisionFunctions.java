@@ -9,6 +9,7 @@ import com.microsoft.azure.functions.TraceContext;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import dev.cloudpc.reprovision.ClassPreload;
 import dev.cloudpc.reprovision.request.InvocationLog;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
@@ -29,6 +30,10 @@ import org.slf4j.event.Level;
  * invocation's log lines to its logger.
  */
 public class ReprovisionFunctions {
+  static {
+    ClassPreload.start(); // before the logger below: logging set-up is among the classes it loads
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(ReprovisionFunctions.class);
 
   private final Function<RouterHandover.Inbound, RouterHandover.Answer> router;
