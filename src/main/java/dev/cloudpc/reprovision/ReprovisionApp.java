@@ -89,6 +89,7 @@ public final class ReprovisionApp {
   private final Settings settings;
   private final SigningKeys signingKeys;
   private final GraphTokens graphTokens;
+  private final Future<?> keyAndTokenFetches;
   private final Router router;
   private int port;
   private final List<String> deployments = new ArrayList<>();
@@ -104,6 +105,9 @@ public final class ReprovisionApp {
     CallerOptions callerOptions = CallerOptions.from(settings);
     this.signingKeys = SigningKeys.create(vertx, tokenOptions);
     this.graphTokens = new GraphTokens(vertx, identityWeb, GraphTokenOptions.from(settings));
+    // Started before the rest is built: an event loop runs the fetches' cold code (HTTP client, JSON, keys) on the
+    // second core while this thread builds the router (issue 14, cold start).
+    this.keyAndTokenFetches = Future.join(signingKeys.ensureKeys(), graphTokens.warmUp());
     GraphClient graph = new GraphClient(vertx, graphWeb, graphOptions, graphTokens,
         RetryPolicy.of(settings.graphMaxAttempts()));
     CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphBaseUrl());
@@ -177,7 +181,7 @@ public final class ReprovisionApp {
     // Signing keys and the app-only Graph token are fetched while the servers start, so the first request waits for
     // neither. Start-up waits for these attempts (bounded), so what a request meets does not depend on a race; their
     // failures are never fatal: health reports them and requests fail closed as they would without the warm-up.
-    Future<?> warmUp = app.warmUp(Future.join(app.signingKeys.ensureKeys(), app.graphTokens.warmUp()));
+    Future<?> warmUp = app.warmUp(app.keyAndTokenFetches);
     Future<ReprovisionApp> deployed = app.deploy(listen, 3);
     return Future.join(deployed, warmUp).transform(ignored -> deployed);
   }
