@@ -178,8 +178,8 @@ public final class ReprovisionApp {
 
   public static Future<ReprovisionApp> start(Vertx vertx, Settings settings, Listen listen) {
     ReprovisionApp app = new ReprovisionApp(vertx, settings, listen.handoverSecret());
-    // Signing keys and the app-only Graph token are fetched while the servers start, so the first request waits for
-    // neither. Start-up waits for these attempts (bounded), so what a request meets does not depend on a race; their
+    // Signing keys and the app-only Graph token are fetched (started by the constructor) while the router is built and
+    // the servers start, so the first request waits for neither. Start-up waits for these attempts (bounded), so what a request meets does not depend on a race; their
     // failures are never fatal: health reports them and requests fail closed as they would without the warm-up.
     Future<?> warmUp = app.warmUp(app.keyAndTokenFetches);
     Future<ReprovisionApp> deployed = app.deploy(listen, 3);

@@ -45,7 +45,7 @@ public final class ReprovisionService {
       }
       Optional<String> whyNot = target.pc().whyNotReprovisionable();
       if (whyNot.isPresent()) {
-        return dryRun ? notReprovisionable(target.pc(), whyNot.get()) : notReprovisionable(target, whyNot.get());
+        return dryRun ? refused(target.pc(), whyNot.get()) : refusedUnlessRecorded(target, whyNot.get());
       }
       return dryRun ? dryRun(target, scope) : once(target, scope);
     });
@@ -68,14 +68,14 @@ public final class ReprovisionService {
    * (on any instance) while Graph does not list the action yet: then that reprovision's recorded answer is the truth.
    * A store that cannot be read leaves the refusal, which sends nothing either.
    */
-  private Future<ReprovisionOutcome> notReprovisionable(ReprovisionTarget target, String why) {
+  private Future<ReprovisionOutcome> refusedUnlessRecorded(ReprovisionTarget target, String why) {
     if (!"provisioning".equals(target.pc().status())) {
-      return notReprovisionable(target.pc(), why);
+      return refused(target.pc(), why);
     }
-    return recent.recordedOr(target, () -> notReprovisionable(target.pc(), why));
+    return recent.recordedOr(target, () -> refused(target.pc(), why));
   }
 
-  private static Future<ReprovisionOutcome> notReprovisionable(CloudPc pc, String why) {
+  private static Future<ReprovisionOutcome> refused(CloudPc pc, String why) {
     return Future.failedFuture(Problem.of(409, "cloud-pc-not-reprovisionable", "Conflict", "Cloud PC " + pc.id()
             + " is '" + pc.status() + "': it " + why + ". Nothing was sent.")
         .with("cloudPcStatus", pc.status()).with("statusDetail", pc.statusDetail()).exception());
