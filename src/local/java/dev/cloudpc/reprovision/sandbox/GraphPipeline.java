@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -29,15 +30,17 @@ final class GraphPipeline implements Handler<HttpServerRequest> {
   private final GraphRoutes routes;
   private final FaultPlan faults;
   private final RequestRecorder recorder;
+  private final GraphThrottle throttle;
   private volatile Predicate<String> tokenCheck;
   private volatile Duration latency;
 
-  GraphPipeline(Vertx vertx, GraphRoutes routes, FaultPlan faults, RequestRecorder recorder,
+  GraphPipeline(Vertx vertx, GraphRoutes routes, FaultPlan faults, RequestRecorder recorder, GraphThrottle throttle,
                 Predicate<String> tokenCheck, Duration latency) {
     this.vertx = vertx;
     this.routes = routes;
     this.faults = faults;
     this.recorder = recorder;
+    this.throttle = throttle;
     this.tokenCheck = tokenCheck;
     this.latency = latency;
   }
@@ -65,6 +68,9 @@ final class GraphPipeline implements Handler<HttpServerRequest> {
   private void serve(HttpServerRequest request, IncomingGraphRequest call) {
     recorder.record(call);
     GraphAnswer refusal = gate(call);
+    if (refusal == null) {
+      refusal = throttled(call);
+    }
     if (refusal != null) {
       answer(request, call, refusal, Duration.ZERO);
       return;
@@ -104,6 +110,16 @@ final class GraphPipeline implements Handler<HttpServerRequest> {
           "A User-Agent header is required for Cloud PC requests. Send a User-Agent that names your application.");
     }
     return null;
+  }
+
+  /** Windows 365's documented limits, counted per app (app-only tokens) or per user (delegated ones). */
+  private GraphAnswer throttled(IncomingGraphRequest call) {
+    JsonObject claims = call.tokenClaims();
+    String caller = claims.getValue("scp") instanceof String ? "user:" + claims.getValue("oid")
+        : "app:" + (claims.getValue("appid") instanceof String appId ? appId : claims.getValue("azp"));
+    GraphThrottle.Verdict verdict = throttle.admit(call.method(), call.path(), caller, System.nanoTime());
+    return verdict.allowed() ? null : GraphErrorBody.of(call, 429, "TooManyRequests", verdict.message(),
+        Map.of("Retry-After", Long.toString(verdict.retryAfterSeconds())));
   }
 
   private boolean accepted(String token) {

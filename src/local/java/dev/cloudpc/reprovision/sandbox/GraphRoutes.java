@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -117,25 +118,54 @@ final class GraphRoutes {
   }
 
   private GraphAnswer cloudPcJson(IncomingGraphRequest call, Matcher path, String id) {
+    Instant now = Instant.now();
     return store.view(id)
-        .map(pc -> GraphAnswer.json(200, select(call, shape(call, path, pc.toJson())
-            .put("@odata.context", context(path, "deviceManagement/virtualEndpoint/cloudPCs/$entity")))))
+        .map(pc -> GraphAnswer.json(200, select(call, withLastRemoteAction(call, shape(call, path, pc.toJson()), id,
+                now).put("@odata.context", context(path, "deviceManagement/virtualEndpoint/cloudPCs/$entity")))))
         .orElseGet(() -> GraphErrorBody.cloudPcNotFound(call, id));
   }
 
+  /**
+   * The tenant's Cloud PCs, paged (api-reference/beta/api/virtualendpoint-list-cloudpcs.md: {@code $select},
+   * {@code $filter}, {@code $top}); the one filter this fake understands is {@code userPrincipalName eq '…'}, any
+   * other is refused as Graph refuses a filter it cannot apply.
+   */
   private GraphAnswer listCloudPcs(IncomingGraphRequest call, Matcher path) {
-    Optional<String> upn = UpnFilter.parse(call.params().get("$filter"));
-    if (upn.isEmpty()) {
-      return GraphErrorBody.badRequest(call, "This sandbox lists Cloud PCs only with"
-          + " $filter=userPrincipalName eq '<upn>'; got: " + call.params().get("$filter"));
-    }
+    String filter = call.params().get("$filter");
     Instant now = Instant.now();
+    if (filter == null) {
+      SandboxDirectory directory = store.directory();
+      return page(call, path, "deviceManagement/virtualEndpoint/cloudPCs", directory.cloudPcCount(),
+          i -> cloudPcEntity(call, path, directory.cloudPcAt(i), now));
+    }
+    Optional<String> upn = UpnFilter.parse(filter);
+    if (upn.isEmpty()) {
+      return GraphErrorBody.badRequest(call, "Invalid filter clause: this sandbox filters Cloud PCs only with"
+          + " $filter=userPrincipalName eq '<upn>'; got: " + filter);
+    }
     List<JsonObject> value = new ArrayList<>();
     store.directory().user(upn.get())
         .filter(user -> user.userPrincipalName().equalsIgnoreCase(upn.get()))
         .ifPresent(user -> store.directory().cloudPcsOf(user)
-            .forEach(pc -> value.add(select(call, shape(call, path, store.view(pc, now).toJson())))));
+            .forEach(pc -> value.add(cloudPcEntity(call, path, pc, now))));
     return page(call, path, "deviceManagement/virtualEndpoint/cloudPCs", value);
+  }
+
+  private JsonObject cloudPcEntity(IncomingGraphRequest call, Matcher path, CloudPcSeed pc, Instant now) {
+    return select(call, withLastRemoteAction(call, shape(call, path, store.view(pc, now).toJson()), pc.id(), now));
+  }
+
+  /**
+   * {@code lastRemoteActionResult} comes back only when {@code $select} names it (cloudpc-get.md, example 2), as the
+   * PC's newest remote action of any kind; null when it never had one.
+   */
+  private JsonObject withLastRemoteAction(IncomingGraphRequest call, JsonObject pc, String id, Instant now) {
+    String select = call.params().get("$select");
+    if (select != null && List.of(select.split(",")).stream().anyMatch(f -> f.trim().equals("lastRemoteActionResult"))) {
+      List<SimulatedRebuild> actions = store.actions(id);
+      pc.put("lastRemoteActionResult", actions.isEmpty() ? null : actions.get(0).toJson(now));
+    }
+    return pc;
   }
 
   private GraphAnswer reprovisionAsAdmin(IncomingGraphRequest call, Matcher path) {
@@ -242,23 +272,40 @@ final class GraphRoutes {
     pageSize = size;
   }
 
+  private GraphAnswer page(IncomingGraphRequest call, Matcher path, String what, List<JsonObject> all) {
+    return page(call, path, what, all.size(), all::get);
+  }
+
   /**
    * One page of a collection, with {@code @odata.nextLink} to the rest (graph/paging.md): the same URL with a
-   * {@code $skiptoken}, which clients must treat as opaque.
+   * {@code $skiptoken}, which clients must treat as opaque. {@code $top} asks for smaller pages (paging.md: the
+   * server may still page below it).
    */
-  private GraphAnswer page(IncomingGraphRequest call, Matcher path, String what, List<JsonObject> all) {
+  private GraphAnswer page(IncomingGraphRequest call, Matcher path, String what, int total, IntFunction<JsonObject> item) {
     int from;
+    int size = pageSize;
     try {
       from = Math.max(0, Integer.parseInt(Objects.requireNonNullElse(call.params().get("$skiptoken"), "0")));
+      String top = call.params().get("$top");
+      if (top != null) {
+        int asked = Integer.parseInt(top);
+        if (asked < 1) {
+          return GraphErrorBody.badRequest(call, "Invalid $top: " + top);
+        }
+        size = Math.min(size, asked);
+      }
     } catch (NumberFormatException e) {
-      return GraphErrorBody.badRequest(call, "Invalid $skiptoken.");
+      return GraphErrorBody.badRequest(call, "Invalid $skiptoken or $top.");
     }
-    int size = pageSize;
-    int to = Math.min(all.size(), from + size);
+    int to = Math.min(total, from + size);
+    JsonArray value = new JsonArray();
+    for (int i = Math.min(from, to); i < to; i++) {
+      value.add(item.apply(i));
+    }
     JsonObject body = new JsonObject()
         .put("@odata.context", context(path, what))
-        .put("value", new JsonArray(new ArrayList<>(all.subList(Math.min(from, to), to))));
-    if (to < all.size()) {
+        .put("value", value);
+    if (to < total) {
       String query = call.rawQuery().replaceAll("(^|&)(\\$|%24)skiptoken=[^&]*", "");
       query = query.replaceFirst("^&", "");
       body.put("@odata.nextLink", baseUrl + call.path() + "?" + (query.isEmpty() ? "" : query + "&")

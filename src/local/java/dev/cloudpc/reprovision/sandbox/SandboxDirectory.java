@@ -35,6 +35,16 @@ final class SandboxDirectory {
     return List.copyOf(seededPcs.values());
   }
 
+  /** How many Cloud PCs the tenant has: the seeded ones, then the generated ones. */
+  int cloudPcCount() {
+    return seededPcs.size() + extraCloudPcs;
+  }
+
+  /** The i-th Cloud PC of the tenant in listing order (seeded first), without building the whole list. */
+  CloudPcSeed cloudPcAt(int index) {
+    return index < seededPcs.size() ? List.copyOf(seededPcs.values()).get(index) : extra(index - seededPcs.size());
+  }
+
   Optional<CloudPcSeed> cloudPc(String id) {
     String key = id.toLowerCase(Locale.ROOT);
     CloudPcSeed seeded = seededPcs.get(key);

@@ -24,17 +24,19 @@ public final class SandboxGraph {
   private final BulkActions bulkActions = new BulkActions();
   private final FaultPlan faults = new FaultPlan();
   private final RequestRecorder recorder = new RequestRecorder();
+  private final GraphThrottle throttle;
   private final SandboxUserSettings userSettings = new SandboxUserSettings();
   private final GraphRoutes routes;
   private final GraphPipeline pipeline;
 
   SandboxGraph(Vertx vertx, URI baseUrl, SandboxIdentity identity, SandboxDirectory directory,
-               Duration rebuildTime, Duration latency) {
+               Duration rebuildTime, Duration latency, GraphLimits limits) {
     this.baseUrl = baseUrl;
     this.identity = identity;
     this.store = new CloudPcStore(directory, rebuildTime);
     this.routes = new GraphRoutes(store, bulkActions, userSettings, baseUrl.toString());
-    this.pipeline = new GraphPipeline(vertx, routes, faults, recorder, identity::verifyGraphToken, latency);
+    this.throttle = new GraphThrottle(limits);
+    this.pipeline = new GraphPipeline(vertx, routes, faults, recorder, throttle, identity::verifyGraphToken, latency);
   }
 
   public URI baseUrl() {
@@ -116,6 +118,20 @@ public final class SandboxGraph {
     store.overrideStatus(cloudPcId, status);
   }
 
+  /** The Windows 365 limits enforced from now on (windows start empty). */
+  public void setLimits(GraphLimits limits) {
+    throttle.limits(Objects.requireNonNull(limits, "limits"));
+  }
+
+  public GraphLimits limits() {
+    return throttle.limits();
+  }
+
+  /** Requests answered 429 by the Windows 365 limits since start or reset (injected faults not counted). */
+  public long throttledCount() {
+    return throttle.throttledCount();
+  }
+
   /** Items per page of every collection (Cloud PCs, remote-action results, user settings). */
   public void setPageSize(int size) {
     if (size < 1) {
@@ -160,7 +176,7 @@ public final class SandboxGraph {
 
   /**
    * Back to the state after start: recordings, faults, queued rebuild endings, status overrides, unsupported flags,
-   * bulk actions and rebuild history are cleared, so every PC is {@code provisioned} again; page size and user
+   * bulk actions, rebuild history and the throttling windows are cleared, so every PC is {@code provisioned} again; page size and user
    * settings return to the seeded ones. Latency, rebuild time and the token check stay as set.
    */
   public void reset() {
@@ -170,6 +186,7 @@ public final class SandboxGraph {
     faults.clear();
     store.reset();
     bulkActions.clear();
+    throttle.reset();
   }
 
   Handler<HttpServerRequest> requestHandler() {

@@ -44,7 +44,8 @@ public final class SandboxTenant {
     this.identity = new SandboxIdentity(vertx, options.tenantId(), options.clientId(), clientSecret,
         identityServer.baseUrl(), graphServer.baseUrl().toString(), keys);
     this.graph = new SandboxGraph(vertx, graphServer.baseUrl(), identity,
-        new SandboxDirectory(options.extraCloudPcs(), Instant.now()), options.rebuildTime(), options.latency());
+        new SandboxDirectory(options.extraCloudPcs(), Instant.now()), options.rebuildTime(), options.latency(),
+        options.graphLimits());
     identityServer.serve(identity.routes());
     graphServer.serve(graph.requestHandler());
   }
@@ -118,7 +119,8 @@ public final class SandboxTenant {
 
   /**
    * Settings that point the product at this sandbox: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,
-   * AZURE_AUTHORITY_HOST, GRAPH_BASE_URL, GRAPH_CREDENTIAL=client-secret, FUNCTION_KEY.
+   * AZURE_AUTHORITY_HOST, GRAPH_BASE_URL, GRAPH_CREDENTIAL=client-secret, FUNCTION_KEY, and the Graph budget settings
+   * when this sandbox enforces other limits than Microsoft's.
    */
   public Map<String, String> environment() {
     Map<String, String> env = new LinkedHashMap<>();
@@ -129,6 +131,11 @@ public final class SandboxTenant {
     env.put("GRAPH_BASE_URL", graphBaseUrl().toString());
     env.put("GRAPH_CREDENTIAL", "client-secret");
     env.put("FUNCTION_KEY", functionKey);
+    if (!options.graphLimits().isDocumented()) {
+      // The product's budget follows the limits this Graph enforces; unset, it assumes Microsoft's documented ones.
+      env.put("GRAPH_GET_CLOUD_PC_PER_MINUTE", Integer.toString(options.graphLimits().getPerApp()));
+      env.put("GRAPH_LIST_CLOUD_PCS_PER_MINUTE", Integer.toString(options.graphLimits().listPerApp()));
+    }
     return Collections.unmodifiableMap(env);
   }
 

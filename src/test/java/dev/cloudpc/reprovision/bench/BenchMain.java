@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.bench;
 
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
+import dev.cloudpc.reprovision.sandbox.GraphLimits;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
 import dev.cloudpc.reprovision.support.Await;
@@ -64,7 +65,7 @@ public final class BenchMain {
     report.put("machine", Machine.describe());
     report.put("settings", settings.toJson());
     SandboxTenant tenant = Await.await(SandboxTenant.start(vertx,
-        SandboxOptions.defaults().withExtraCloudPcs(settings.cloudPcs())), START_LIMIT);
+        SandboxOptions.defaults().withGraphLimits(GraphLimits.generous()).withExtraCloudPcs(settings.cloudPcs())), START_LIMIT);
     tenant.graph().recordRequests(false);
     BenchClient client = new BenchClient(loadVertx, MAX_CLIENT_CONNECTIONS);
     Targets targets = new Targets(client, tenant, Await.await(GraphToken.fetch(vertx, tenant), START_LIMIT));

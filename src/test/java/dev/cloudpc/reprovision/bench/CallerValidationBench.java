@@ -7,6 +7,7 @@ import dev.cloudpc.reprovision.auth.SigningKeys;
 import dev.cloudpc.reprovision.auth.TokenOptions;
 import dev.cloudpc.reprovision.auth.TokenVerifier;
 import dev.cloudpc.reprovision.config.Settings;
+import dev.cloudpc.reprovision.sandbox.GraphLimits;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
@@ -34,7 +35,7 @@ public final class CallerValidationBench {
   public static void main(String[] args) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      SandboxTenant tenant = await(SandboxTenant.start(vertx, SandboxOptions.defaults()));
+      SandboxTenant tenant = await(SandboxTenant.start(vertx, SandboxOptions.defaults().withGraphLimits(GraphLimits.generous())));
       Settings settings = Settings.fromEnvironment(tenant.environment());
       TokenVerifier verifier = verifier(vertx, settings);
       List<String> fresh = IntStream.range(0, 5_000).mapToObj(i -> tenant.identity().mintApplicationToken(

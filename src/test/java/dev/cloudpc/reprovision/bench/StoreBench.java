@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.bench;
 
+import dev.cloudpc.reprovision.sandbox.GraphLimits;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
@@ -28,7 +29,7 @@ public final class StoreBench {
     int warmup = requests / 3;
     Vertx vertx = Vertx.vertx();
     Azurite azurite = Azurite.shared();
-    SandboxTenant tenant = Await.await(SandboxTenant.start(vertx, SandboxOptions.defaults()
+    SandboxTenant tenant = Await.await(SandboxTenant.start(vertx, SandboxOptions.defaults().withGraphLimits(GraphLimits.generous())
         .withRebuildTime(Duration.ofMinutes(10)).withExtraCloudPcs(2 * (requests + warmup))));
     tenant.graph().recordRequests(false);
     TestStack memory = TestStack.start(vertx, tenant, Map.of());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.sandbox.Fault;
 import dev.cloudpc.reprovision.sandbox.SandboxGraph;
+import dev.cloudpc.reprovision.sandbox.GraphLimits;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
@@ -51,7 +52,7 @@ class ConcurrencyLoadTest extends StrictVertxTest {
 
   @BeforeAll
   static void start() {
-    stack = GraphTestKit.start(vertx, SandboxOptions.defaults().withExtraCloudPcs(2 * REQUESTS), Map.of());
+    stack = GraphTestKit.start(vertx, SandboxOptions.defaults().withGraphLimits(GraphLimits.generous()).withExtraCloudPcs(2 * REQUESTS), Map.of());
   }
 
   @AfterAll

@@ -38,7 +38,7 @@ final class GraphTestKit {
   }
 
   static TestStack start(Vertx vertx, Map<String, String> overrides) {
-    return start(vertx, SandboxOptions.defaults().withRebuildTime(TestStack.REBUILD), overrides);
+    return start(vertx, TestStack.options(), overrides);
   }
 
   /**

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
+import dev.cloudpc.reprovision.sandbox.GraphLimits;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
@@ -180,7 +181,7 @@ class GraphTokensTest extends StrictVertxTest {
   @Test
   void fiveHundredConcurrentRequestsOnAColdCacheMakeOneTokenRequest(VertxTestContext test) {
     int requests = 500;
-    stack = GraphTestKit.start(vertx, SandboxOptions.defaults().withExtraCloudPcs(requests), Map.of());
+    stack = GraphTestKit.start(vertx, SandboxOptions.defaults().withGraphLimits(GraphLimits.generous()).withExtraCloudPcs(requests), Map.of());
     SandboxIdentity identity = stack.tenant.identity();
     WebClient client = GraphTestKit.wideClient(stack, requests);
     String admin = stack.adminToken();

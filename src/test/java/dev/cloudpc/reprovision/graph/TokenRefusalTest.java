@@ -12,6 +12,7 @@ import dev.cloudpc.reprovision.sandbox.Fault;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxGraph;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
+import dev.cloudpc.reprovision.sandbox.GraphLimits;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
@@ -57,7 +58,7 @@ class TokenRefusalTest extends StrictVertxTest {
   }
 
   private void start(Map<String, String> overrides) {
-    start(SandboxOptions.defaults(), overrides);
+    start(SandboxOptions.defaults().withGraphLimits(GraphLimits.generous()), overrides);
   }
 
   private Future<HttpResponse<Buffer>> reprovision(String cloudPcId) {
@@ -133,7 +134,7 @@ class TokenRefusalTest extends StrictVertxTest {
 
   @Test
   void aRefusalWaveOfConcurrentRequestsCausesExactlyOneTokenFetch(VertxTestContext test) {
-    start(SandboxOptions.defaults().withExtraCloudPcs(WAVE), Map.of());
+    start(SandboxOptions.defaults().withGraphLimits(GraphLimits.generous()).withExtraCloudPcs(WAVE), Map.of());
     WebClient client = GraphTestKit.wideClient(stack, WAVE);
     String admin = stack.adminToken();
     warmUp(MEGAN_PC)
@@ -325,7 +326,7 @@ class TokenRefusalTest extends StrictVertxTest {
   @Test
   void aMissingConsentRenewsTheTokenAtMostOncePerWindowAndTheNextRequestAfterConsentSucceeds(
       VertxTestContext test) {
-    start(SandboxOptions.defaults().withExtraCloudPcs(WAVE), Map.of());
+    start(SandboxOptions.defaults().withGraphLimits(GraphLimits.generous()).withExtraCloudPcs(WAVE), Map.of());
     WebClient client = GraphTestKit.wideClient(stack, WAVE);
     String admin = stack.adminToken();
     String reprovisions = ".*/cloudPCs/[^/]+/reprovision";

@@ -164,7 +164,8 @@ class SandboxGraphTest extends SandboxTestBase {
     assertThat(quoted).isEmpty();
     assertThat(otherFilter.statusCode()).isEqualTo(400);
     assertThat(graphError(otherFilter).getString("code")).isEqualTo("BadRequest");
-    assertThat(noFilter.statusCode()).isEqualTo(400);
+    assertThat(noFilter.statusCode()).isEqualTo(200);
+    assertThat(noFilter.bodyAsJsonObject().getJsonArray("value")).hasSize(5);
   }
 
   @Test
