@@ -23,7 +23,8 @@ class SandboxScaleTest extends SandboxTestBase {
 
   @Override
   SandboxOptions options() {
-    return super.options().withExtraCloudPcs(EXTRA).withRebuildTime(Duration.ofSeconds(5));
+    return super.options().withExtraCloudPcs(EXTRA).withRebuildTime(Duration.ofSeconds(5))
+        .withGraphLimits(GraphLimits.generous());
   }
 
   @Test
