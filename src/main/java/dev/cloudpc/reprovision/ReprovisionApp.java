@@ -8,6 +8,8 @@ import dev.cloudpc.reprovision.auth.PollLinks;
 import dev.cloudpc.reprovision.auth.SigningKeys;
 import dev.cloudpc.reprovision.auth.TokenOptions;
 import dev.cloudpc.reprovision.auth.TokenVerifier;
+import dev.cloudpc.reprovision.budget.AppBudget;
+import dev.cloudpc.reprovision.budget.BudgetOptions;
 import dev.cloudpc.reprovision.cloudpc.AuditLog;
 import dev.cloudpc.reprovision.cloudpc.BulkReprovisioner;
 import dev.cloudpc.reprovision.cloudpc.CloudPcDirectory;
@@ -108,13 +110,14 @@ public final class ReprovisionApp {
     // Started before the rest is built: an event loop runs the fetches' cold code (HTTP client, JSON, keys) on the
     // second core while this thread builds the router (issue 14, cold start).
     this.keyAndTokenFetches = Future.join(signingKeys.ensureKeys(), graphTokens.warmUp());
+    SharedStore store = Stores.create(vertx, StoreOptions.from(settings));
+    AppBudget budget = new AppBudget(vertx, BudgetOptions.from(settings), store);
     GraphClient graph = new GraphClient(vertx, graphWeb, graphOptions, graphTokens,
-        RetryPolicy.of(settings.graphMaxAttempts()));
+        RetryPolicy.of(settings.graphMaxAttempts()), budget);
     CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphBaseUrl());
     TargetResolver resolver = new TargetResolver(new AccessPolicy(callerOptions), directory,
         UserResetPolicy.create(graph, directory, settings.selfServiceIgnoresResetPolicy()), graphTokens);
     AuditLog audit = new AuditLog();
-    SharedStore store = Stores.create(vertx, StoreOptions.from(settings));
     ReprovisionService service = new ReprovisionService(graph, directory, store);
     OperationTracker tracker = new OperationTracker(directory);
     PollLinks pollLinks = new PollLinks(settings.operationUrlSecret());
@@ -133,7 +136,8 @@ public final class ReprovisionApp {
         ApiRoutes.REPROVISION_MINE, reprovision::reprovisionMine,
         ApiRoutes.STATUS, status::status,
         ApiRoutes.OPERATION, status::operation,
-        ApiRoutes.HEALTH, new HealthHandler(HealthOptions.from(settings), signingKeys, graphTokens, store),
+        ApiRoutes.HEALTH, new HealthHandler(HealthOptions.from(settings), signingKeys, graphTokens, store,
+            budget),
         ApiRoutes.API_DEFINITION, new ApiDefinitionHandler());
     this.router = router(vertx, RequestOptions.from(settings), handoverSecret, handlers, pollLinks,
         new CallerValidator(new TokenVerifier(signingKeys, tokenOptions), callerOptions));

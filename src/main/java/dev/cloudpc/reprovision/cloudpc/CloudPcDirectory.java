@@ -47,8 +47,9 @@ public final class CloudPcDirectory {
     return pages;
   }
 
+  /** One Get Cloud PC: the properties of {@link CloudPc#SELECT}, its last remote action included. */
   public Future<CloudPc> cloudPc(GraphCall read, String cloudPcId, RequestScope scope) {
-    GraphCall call = read.cloudPcRead();
+    GraphCall call = read.cloudPcRead().selecting(CloudPc.SELECT);
     return graph.send(call, scope).compose(response -> {
       if (response.status() == 404) {
         return Future.failedFuture(Problem.notFound("cloud-pc-not-found", "No Cloud PC with id " + cloudPcId
@@ -63,15 +64,18 @@ public final class CloudPcDirectory {
   /** The Cloud PCs assigned to a user, by UPN (an OData string literal, quotes doubled), every page of them. */
   public Future<List<CloudPc>> cloudPcsOf(String userPrincipalName, RequestScope scope) {
     String filter = "userPrincipalName eq '" + userPrincipalName.replace("'", "''") + "'";
-    GraphCall call = GraphCall.get(GraphCall.CLOUD_PCS + "?$filter=" + GraphCall.segment(filter)).cloudPcRead();
+    GraphCall call = GraphCall.get(GraphCall.CLOUD_PCS + "?$filter=" + GraphCall.segment(filter)).cloudPcRead()
+        .selecting(CloudPc.SELECT);
     return pages.all(call, scope, "listing the Cloud PCs of " + userPrincipalName, Set.of())
         .map(items -> items.stream().map(CloudPc::from).filter(pc -> pc.assignedTo(userPrincipalName)).toList());
   }
 
   /**
    * The newest Reprovision entry of the PC's remote-action results (beta
-   * api-reference/beta/api/cloudpc-retrievecloudpcremoteactionresults.md, every page). Where Graph does not offer
-   * that function (404, 400, 501) there is none and callers decide on the PC's status; any other failure fails closed.
+   * api-reference/beta/api/cloudpc-retrievecloudpcremoteactionresults.md, every page), for a poll whose reprovision is
+   * hidden behind a later remote action in {@code lastRemoteActionResult}. Where Graph does not offer the function
+   * (404, 400, 501) there is none: a poll then reports the outcome as not yet known — never as success, and the guard
+   * never reads this (it decides on the PC's own read and refuses what that cannot settle).
    */
   public Future<Optional<RemoteAction>> lastReprovision(String cloudPcId, RequestScope scope) {
     GraphCall call = GraphCall.get(GraphCall.CLOUD_PCS + "/" + GraphCall.segment(cloudPcId)

@@ -13,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Decides which Cloud PC a request may touch, before anything is changed: the caller's rights for the route, and for
@@ -43,19 +42,15 @@ public final class TargetResolver {
   }
 
   /**
-   * Any Cloud PC in the tenant: admins only. The PC and its remote actions are read in parallel, so that only two
-   * Graph round trips (these reads, then the POST) precede the answer; both finish before anything is sent.
+   * Any Cloud PC in the tenant: admins only. One Graph read (the PC with its last remote action) precedes the POST,
+   * so two round trips lead to the answer and one Get Cloud PC is spent on the decision.
    */
   public Future<ReprovisionTarget> admin(String cloudPcId, ReprovisionOptions options, Caller caller,
                                          RequestScope scope) {
     policy.requireAdmin(caller);
-    Future<CloudPc> pc = directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope);
-    Future<Optional<RemoteAction>> last = directory.lastReprovision(cloudPcId, scope);
-    // join, not all: the answer waits for both reads, so no Graph call outlives it; the PC's own failure goes first.
-    return Future.join(pc, last).transform(done -> pc.failed() ? Future.failedFuture(pc.cause())
-        : last.failed() ? Future.failedFuture(last.cause())
-        : Future.succeededFuture(new ReprovisionTarget("admin", pc.result(),
-            GraphCall.post(adminPath(cloudPcId), options.graphBody()), false, last)));
+    return directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope)
+        .map(pc -> new ReprovisionTarget("admin", pc, GraphCall.post(adminPath(cloudPcId), options.graphBody()),
+            false));
   }
 
   /** A Cloud PC that must belong to {@code userId}: admins for anyone, users only for themselves. */

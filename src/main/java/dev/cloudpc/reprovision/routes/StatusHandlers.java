@@ -43,7 +43,7 @@ public final class StatusHandlers {
     String cloudPcId = PathParams.cloudPcId(ctx);
     RequestScope scope = RequestScope.of(ctx);
     resolver.readable(cloudPcId, CallerValidator.of(ctx), scope)
-        .compose(pc -> directory.lastReprovision(cloudPcId, scope).map(last -> statusJson(pc, last)))
+        .map(pc -> statusJson(pc, Instant.now()))
         .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
@@ -122,19 +122,27 @@ public final class StatusHandlers {
         + "id; use the Location URL a reprovision answered with.").exception();
   }
 
-  static JsonObject statusJson(CloudPc pc, Optional<RemoteAction> last) {
-    JsonObject body = new JsonObject()
+  /**
+   * The flat status: the PC's state and its last remote action as one read showed it at {@code checkedAt}. The
+   * lastReprovision fields describe that action when it is a Reprovision; reprovisionRunning is true only when Graph
+   * shows one pending or active.
+   */
+  static JsonObject statusJson(CloudPc pc, Instant checkedAt) {
+    RemoteAction last = pc.lastRemoteAction().action();
+    Optional<RemoteAction> reprovision = pc.lastRemoteAction().reprovision();
+    return new JsonObject()
         .put("cloudPcId", pc.id())
         .put("displayName", pc.displayName())
         .put("userPrincipalName", pc.userPrincipalName())
         .put("status", pc.status())
         .put("statusDetailCode", pc.statusDetail() == null ? null : pc.statusDetail().getString("code"))
         .put("statusDetailMessage", pc.statusDetail() == null ? null : pc.statusDetail().getString("message"))
-        .put("reprovisionRunning", last.map(RemoteAction::underWay).orElse(false))
-        .put("lastReprovisionState", last.map(RemoteAction::actionState).orElse(null))
-        .put("lastReprovisionStartedAt", last.map(a -> a.startDateTime().toString()).orElse(null))
-        .put("lastReprovisionUpdatedAt", last.map(RemoteAction::lastUpdatedDateTime).orElse(null))
-        .put("checkedAt", Instant.now().toString());
-    return body;
+        .put("reprovisionRunning", reprovision.map(RemoteAction::underWay).orElse(false))
+        .put("lastReprovisionState", reprovision.map(RemoteAction::actionState).orElse(null))
+        .put("lastReprovisionStartedAt", reprovision.map(a -> a.startDateTime().toString()).orElse(null))
+        .put("lastReprovisionUpdatedAt", reprovision.map(RemoteAction::lastUpdatedDateTime).orElse(null))
+        .put("lastRemoteActionName", last == null ? null : last.actionName())
+        .put("lastRemoteActionState", last == null ? null : last.actionState())
+        .put("checkedAt", checkedAt.toString());
   }
 }
