@@ -45,6 +45,8 @@ import dev.cloudpc.reprovision.routes.StatusHandlers;
 import dev.cloudpc.reprovision.store.SharedStore;
 import dev.cloudpc.reprovision.store.StoreOptions;
 import dev.cloudpc.reprovision.store.Stores;
+import dev.cloudpc.reprovision.view.PollView;
+import dev.cloudpc.reprovision.view.ViewOptions;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.DeploymentOptions;
@@ -115,18 +117,19 @@ public final class ReprovisionApp {
     GraphClient graph = new GraphClient(vertx, graphWeb, graphOptions, graphTokens,
         RetryPolicy.of(settings.graphMaxAttempts()), budget);
     CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphBaseUrl());
+    PollView view = new PollView(vertx, directory, budget, ViewOptions.from(settings));
     TargetResolver resolver = new TargetResolver(new AccessPolicy(callerOptions), directory,
-        UserResetPolicy.create(graph, directory, settings.selfServiceIgnoresResetPolicy()), graphTokens);
+        UserResetPolicy.create(graph, directory, settings.selfServiceIgnoresResetPolicy()), graphTokens, view);
     AuditLog audit = new AuditLog();
     ReprovisionService service = new ReprovisionService(graph, directory, store);
     OperationTracker tracker = new OperationTracker(directory);
     PollLinks pollLinks = new PollLinks(settings.operationUrlSecret());
     OperationLinks links = new OperationLinks(pollLinks, !settings.functionKeyCallersAreAdmins());
     ReprovisionHandlers reprovision = new ReprovisionHandlers(resolver, service, new IdempotencyStore(store), audit,
-        links, settings.pollRetryAfter());
-    StatusHandlers status = new StatusHandlers(resolver, directory, tracker, links, settings.pollRetryAfter());
+        links, view::pollInterval);
+    StatusHandlers status = new StatusHandlers(resolver, tracker, links, view::pollInterval);
     BulkHandlers bulk = new BulkHandlers(resolver, new BulkReprovisioner(vertx, service, audit), tracker, links,
-        BulkOptions.from(settings));
+        BulkOptions.from(settings), view::pollInterval);
     Map<ApiRoute, Handler<RoutingContext>> handlers = Map.of(
         ApiRoutes.REPROVISION_MANY, bulk::reprovisionMany,
         ApiRoutes.REPROVISION_ALL_OF_USER, bulk::reprovisionAllOfUser,

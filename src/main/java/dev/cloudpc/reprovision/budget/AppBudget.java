@@ -39,6 +39,11 @@ public final class AppBudget implements GraphBudget {
     queues.get(limit).pause(System.currentTimeMillis() + Math.max(1, retryAfter.toMillis()));
   }
 
+  /** Whether a request of this limit would be sent at once and the limit is far from spent (see LimitQueue). */
+  public boolean idle(GraphLimit limit) {
+    return queues.get(limit).idle();
+  }
+
   /** Each limit as /api/health shows it: limit, paced rate, used in the last minute here, waiting, paused until. */
   public JsonObject snapshot() {
     JsonObject all = new JsonObject();

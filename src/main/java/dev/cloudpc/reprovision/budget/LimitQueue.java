@@ -95,6 +95,12 @@ final class LimitQueue {
         limit.documentedName(), Instant.ofEpochMilli(untilMillis), failure.getMessage()));
   }
 
+  /** Nobody waits and this instance used under a quarter of the limit in the last minute: a read costs little now. */
+  synchronized boolean idle() {
+    forgetPast(System.currentTimeMillis());
+    return waiting.isEmpty() && sentAtMillis.size() < pacing.perMinute() / 4;
+  }
+
   synchronized JsonObject snapshot() {
     long now = System.currentTimeMillis();
     forgetPast(now);

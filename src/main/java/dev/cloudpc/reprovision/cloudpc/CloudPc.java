@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.cloudpc;
 
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -17,7 +18,8 @@ import java.util.Set;
  * refused with a reason.
  */
 public record CloudPc(String id, String displayName, String userPrincipalName, String status,
-                      JsonObject statusDetail, String lastModifiedDateTime, LastRemoteAction lastRemoteAction) {
+                      JsonObject statusDetail, String lastModifiedDateTime, LastRemoteAction lastRemoteAction,
+                      Instant readAt) {
 
   /**
    * What the read ran: the properties decisions rest on, {@code lastRemoteActionResult} included — Graph returns it
@@ -72,11 +74,12 @@ public record CloudPc(String id, String displayName, String userPrincipalName, S
       Map.entry("unknownFutureValue", "has a status Graph reported only as 'unknownFutureValue' (a value newer than "
           + "this API version describes); check the Cloud PC in Intune"));
 
-  static CloudPc from(JsonObject json) {
+  /** The PC as Graph showed it to a read sent at {@code readAt}. */
+  static CloudPc from(JsonObject json, Instant readAt) {
     return new CloudPc(json.getString("id"), json.getString("displayName"), json.getString("userPrincipalName"),
         json.getValue("status") instanceof String s ? s : null,
         json.getValue("statusDetail") instanceof JsonObject d ? d : null,
-        json.getValue("lastModifiedDateTime") instanceof String m ? m : null, LastRemoteAction.from(json));
+        json.getValue("lastModifiedDateTime") instanceof String m ? m : null, LastRemoteAction.from(json), readAt);
   }
 
   /** Whether Microsoft documents a reprovision as possible from this status. */

@@ -10,9 +10,11 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,27 +34,22 @@ final class GraphPages {
     this.graphBase = graphBase;
   }
 
-  /** Every item of the collection; {@code absent} statuses (e.g. 404 on an API Graph does not offer) give none. */
-  Future<List<JsonObject>> all(GraphCall first, RequestScope scope, String what, Set<Integer> absent) {
-    return page(first, scope, what, absent, new ArrayList<>(), 1);
+  /**
+   * One page: its items, the call for the next page if Graph names one, and when this page's read was sent.
+   */
+  record Page(List<JsonObject> items, Optional<GraphCall> next, Instant sentAt) {
   }
 
-  private Future<List<JsonObject>> page(GraphCall call, RequestScope scope, String what, Set<Integer> absent,
+  /** Every item of the collection; {@code absent} statuses (e.g. 404 on an API Graph does not offer) give none. */
+  Future<List<JsonObject>> all(GraphCall first, RequestScope scope, String what, Set<Integer> absent) {
+    return rest(first, scope, what, absent, new ArrayList<>(), 1);
+  }
+
+  private Future<List<JsonObject>> rest(GraphCall call, RequestScope scope, String what, Set<Integer> absent,
                                         List<JsonObject> items, int number) {
-    return graph.send(call, scope).compose(response -> {
-      if (absent.contains(response.status())) {
-        return Future.succeededFuture(items);
-      }
-      JsonObject body;
-      try {
-        body = ok(response, call, what);
-      } catch (RuntimeException refused) {
-        return Future.failedFuture(refused);
-      }
-      body.getJsonArray("value", new JsonArray()).stream()
-          .filter(JsonObject.class::isInstance).map(JsonObject.class::cast).forEach(items::add);
-      Object link = body.getValue("@odata.nextLink");
-      if (link == null) {
+    return one(call, scope, what, absent).compose(page -> {
+      items.addAll(page.items());
+      if (page.next().isEmpty()) {
         return Future.succeededFuture(items);
       }
       if (number >= MAX_PAGES) {
@@ -60,8 +57,25 @@ final class GraphPages {
             + "than " + MAX_PAGES + " pages " + what + "; nothing was changed. Narrow the request or report this.")
             .exception());
       }
-      return (link instanceof String s ? call.next(s, graphBase) : java.util.Optional.<GraphCall>empty())
-          .map(next -> page(next, scope, what, absent, items, number + 1))
+      return rest(page.next().get(), scope, what, absent, items, number + 1);
+    });
+  }
+
+  /** One page of a collection; a next link that does not point below Graph's base fails (it is never followed). */
+  Future<Page> one(GraphCall call, RequestScope scope, String what, Set<Integer> absent) {
+    return graph.send(call, scope).compose(response -> {
+      if (absent.contains(response.status())) {
+        return Future.succeededFuture(new Page(List.of(), Optional.empty(), response.sentAt()));
+      }
+      JsonObject body = ok(response, call, what);
+      List<JsonObject> items = body.getJsonArray("value", new JsonArray()).stream()
+          .filter(JsonObject.class::isInstance).map(JsonObject.class::cast).toList();
+      Object link = body.getValue("@odata.nextLink");
+      if (link == null) {
+        return Future.succeededFuture(new Page(items, Optional.empty(), response.sentAt()));
+      }
+      return (link instanceof String s ? call.next(s, graphBase) : Optional.<GraphCall>empty())
+          .map(next -> Future.succeededFuture(new Page(items, Optional.of(next), response.sentAt())))
           .orElseGet(() -> Future.failedFuture(Problem.of(502, "graph-bad-next-link", "Bad gateway", "Graph's "
               + "@odata.nextLink " + what + " does not point below " + graphBase + "; it was not followed and "
               + "nothing was changed.").exception()));

@@ -12,6 +12,7 @@ import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -32,13 +33,16 @@ public final class TargetResolver {
   private final CloudPcDirectory directory;
   private final UserResetPolicy resetPolicy;
   private final boolean delegated;
+  private final CloudPcSource reads;
 
+  /** @param reads where status reads and polls get the PC (a view that spares Graph's Get budget) */
   public TargetResolver(AccessPolicy policy, CloudPcDirectory directory, UserResetPolicy resetPolicy,
-                        GraphTokens tokens) {
+                        GraphTokens tokens, CloudPcSource reads) {
     this.policy = policy;
     this.directory = directory;
     this.resetPolicy = resetPolicy;
     this.delegated = tokens.delegatedUserRoutes();
+    this.reads = reads;
   }
 
   /**
@@ -114,22 +118,23 @@ public final class TargetResolver {
 
   /**
    * Reading an operation's progress: with a valid signed polling link (which names this PC's operation) no caller
-   * is needed, since the platform may poll without the caller's token; otherwise as {@link #readable}.
+   * is needed, since the platform may poll without the caller's token; otherwise as {@link #readable}. The PC as read
+   * at or after {@code notBefore}.
    */
-  public Future<CloudPc> pollable(String cloudPcId, RoutingContext ctx, RequestScope scope) {
-    return PollLinks.isPoller(ctx) ? directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope)
-        : readable(cloudPcId, CallerValidator.of(ctx), scope);
+  public Future<CloudPc> pollable(String cloudPcId, RoutingContext ctx, Instant notBefore, RequestScope scope) {
+    return PollLinks.isPoller(ctx) ? reads.cloudPc(cloudPcId, notBefore, scope)
+        : readable(cloudPcId, CallerValidator.of(ctx), notBefore, scope);
   }
 
-  /** Reading a PC's status: admins any, users their own. */
-  public Future<CloudPc> readable(String cloudPcId, Caller caller, RequestScope scope) {
+  /** Reading a PC's status: admins any, users their own; the PC as read at or after {@code notBefore}. */
+  public Future<CloudPc> readable(String cloudPcId, Caller caller, Instant notBefore, RequestScope scope) {
     policy.requireAdminOrSelfUser(caller);
     if (policy.isAdmin(caller)) {
-      return directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope);
+      return reads.cloudPc(cloudPcId, notBefore, scope);
     }
     // The caller's own UPN first: a user probing ids causes one cached lookup, not a Graph read per id.
     return directory.user(caller.objectId(), scope)
-        .compose(me -> directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope).compose(found ->
+        .compose(me -> reads.cloudPc(cloudPcId, notBefore, scope).compose(found ->
             found.assignedTo(me.userPrincipalName()) ? Future.succeededFuture(found)
                 : Future.failedFuture(AccessPolicy.notYours("Cloud PC " + cloudPcId + " is not assigned to you."))));
   }

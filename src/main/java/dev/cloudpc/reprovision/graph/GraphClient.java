@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.ConnectException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -212,9 +213,10 @@ public final class GraphClient {
         .putHeader("client-request-id", scope.clientRequestId());
     call.headers().forEach(request::putHeader);
     requestsSent.incrementAndGet();
+    Instant sentAt = Instant.now();
     Future<HttpResponse<Buffer>> sent = call.body() == null ? request.send() : request.sendJsonObject(call.body());
     return sent.transform(ar -> ar.succeeded()
-        ? Future.succeededFuture(response(ar.result(), attempt.number()))
+        ? Future.succeededFuture(response(ar.result(), attempt.number(), sentAt))
         : transportFailure(call, scope, attempt, ar.cause()));
   }
 
@@ -235,7 +237,7 @@ public final class GraphClient {
     return Future.failedFuture(GraphErrors.transport(call, scope, neverSent, timedOut));
   }
 
-  private static GraphResponse response(HttpResponse<Buffer> response, int attempt) {
+  private static GraphResponse response(HttpResponse<Buffer> response, int attempt, Instant sentAt) {
     JsonObject body = new JsonObject();
     Buffer buffer = response.body();
     if (buffer != null && buffer.length() > 0) {
@@ -252,6 +254,7 @@ public final class GraphClient {
           : body.getJsonObject("error").getJsonObject("innerError");
       requestId = inner == null ? null : inner.getString("request-id");
     }
-    return new GraphResponse(response.statusCode(), body, requestId, response.getHeader("Retry-After"), attempt);
+    return new GraphResponse(response.statusCode(), body, requestId, response.getHeader("Retry-After"), attempt,
+        sentAt);
   }
 }

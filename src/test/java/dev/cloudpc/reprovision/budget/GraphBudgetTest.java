@@ -59,15 +59,15 @@ class GraphBudgetTest extends StrictVertxTest {
     start(new GraphLimits(62, 124, 90, 180), Map.of("GRAPH_GET_CLOUD_PC_PER_MINUTE", "62",
         "REQUEST_DEADLINE_SECONDS", "3"));
     String admin = stack.adminToken();
-    List<Future<HttpResponse<Buffer>>> reads = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> reprovisions = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      reads.add(stack.get("/api/cloudpcs/" + SandboxSeed.extraCloudPcId(i), admin));
+      reprovisions.add(stack.post(reprovision(i), admin));
     }
-    await(Future.join(reads));
+    await(Future.join(reprovisions));
 
-    List<HttpResponse<Buffer>> answers = reads.stream().map(Future::result).toList();
-    List<HttpResponse<Buffer>> served = answers.stream().filter(r -> r.statusCode() == 200).toList();
-    List<HttpResponse<Buffer>> refused = answers.stream().filter(r -> r.statusCode() != 200).toList();
+    List<HttpResponse<Buffer>> answers = reprovisions.stream().map(Future::result).toList();
+    List<HttpResponse<Buffer>> served = answers.stream().filter(r -> r.statusCode() == 202).toList();
+    List<HttpResponse<Buffer>> refused = answers.stream().filter(r -> r.statusCode() != 202).toList();
     assertThat(served).as("one a second, within a deadline of 3 s less the reserve").hasSizeBetween(1, 4);
     assertThat(refused).isNotEmpty().allSatisfy(r -> {
       assertThat(r.statusCode()).isEqualTo(429);
@@ -79,6 +79,7 @@ class GraphBudgetTest extends StrictVertxTest {
     });
     assertThat(stack.tenant.graph().count("GET", GET_PC)).as("only the served reads reached Graph")
         .isEqualTo(served.size());
+    assertThat(stack.reprovisionPosts()).isEqualTo(served.size());
     assertThat(stack.tenant.graph().throttledCount()).isZero();
   }
 
@@ -88,16 +89,17 @@ class GraphBudgetTest extends StrictVertxTest {
     stack.tenant.graph().faults().next("GET", GET_PC, Fault.status(429, "TooManyRequests",
         Map.of("Retry-After", "2")));
     String admin = stack.adminToken();
-    Future<HttpResponse<Buffer>> first = stack.get("/api/cloudpcs/" + SandboxSeed.extraCloudPcId(0), admin);
+    Future<HttpResponse<Buffer>> first = stack.post(reprovision(0), admin);
     // The others ask once Graph has throttled the first: they must wait out the same pause, not meet Graph.
     await(eventually(() -> stack.tenant.graph().count("GET", GET_PC) == 1));
     JsonObject health = await(stack.get("/api/health", null)).bodyAsJsonObject();
     List<Future<HttpResponse<Buffer>>> others = IntStream.range(1, 6)
-        .mapToObj(i -> stack.get("/api/cloudpcs/" + SandboxSeed.extraCloudPcId(i), admin)).toList();
+        .mapToObj(i -> stack.post(reprovision(i), admin)).toList();
     await(Future.all(others).compose(v -> first));
 
-    assertThat(first.result().statusCode()).isEqualTo(200);
-    assertThat(others).allSatisfy(r -> assertThat(r.result().statusCode()).isEqualTo(200));
+    assertThat(first.result().statusCode()).isEqualTo(202);
+    assertThat(others).allSatisfy(r -> assertThat(r.result().statusCode()).isEqualTo(202));
+    assertThat(stack.reprovisionPosts()).isEqualTo(6);
     assertThat(health.getJsonObject("graphBudget").getJsonObject("getCloudPc").getString("pausedUntil")).isNotNull();
     List<RecordedRequest> gets = stack.tenant.graph().requests().stream()
         .filter(r -> r.method().equals("GET") && r.path().matches(GET_PC)).toList();
@@ -124,6 +126,10 @@ class GraphBudgetTest extends StrictVertxTest {
     assertThat(getsPerSecond.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(30);
     assertThat(getsPerSecond.values()).as("270 a minute is 4 or 5 a second; one more for a send late by ms")
         .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(6));
+  }
+
+  private static String reprovision(int extraPc) {
+    return "/api/cloudpcs/" + SandboxSeed.extraCloudPcId(extraPc) + "/reprovision";
   }
 
   private Future<Void> eventually(java.util.function.BooleanSupplier done) {

@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -86,25 +85,28 @@ class SharedBudgetAcrossInstancesTest extends StrictVertxTest {
     TestStack one = instance(vertx, 620, table);
     TestStack two = instance(vertx, 620, table);
     String admin = one.adminToken();
-    List<Future<HttpResponse<Buffer>>> reads = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> reprovisions = new ArrayList<>();
     WebClient toOne = wide(one);
     WebClient toTwo = wide(two);
     for (int i = 0; i < 60; i++) {
-      reads.add(status(toOne, one, SandboxSeed.extraCloudPcId(i), admin));
-      reads.add(status(toTwo, two, SandboxSeed.extraCloudPcId(100 + i), admin));
+      reprovisions.add(reprovision(toOne, one, SandboxSeed.extraCloudPcId(i), admin));
+      reprovisions.add(reprovision(toTwo, two, SandboxSeed.extraCloudPcId(100 + i), admin));
     }
-    await(Future.all(reads));
+    await(Future.all(reprovisions));
 
-    assertThat(reads).allSatisfy(r -> assertThat(r.result().statusCode()).isEqualTo(200));
+    assertThat(reprovisions).allSatisfy(r -> assertThat(r.result().statusCode()).isEqualTo(202));
     assertThat(tenant.graph().throttledCount()).as("Graph never had to throttle the app").isZero();
     List<RecordedRequest> gets = gets();
     assertThat(gets).hasSize(120);
-    Map<Long, Long> perSecond = gets.stream().collect(Collectors.groupingBy(r -> r.at().getEpochSecond(),
-        TreeMap::new, Collectors.counting()));
-    assertThat(perSecond.values()).as("the app's ten a second, not ten per instance (one more for a late send)")
-        .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(11));
+    // Each second's share may be sent anywhere in that second, so two shares can meet across a boundary: count over
+    // three-second windows, where the app's pace allows 30 plus one share, and two budgets would send about 60.
+    for (RecordedRequest from : gets) {
+      long inWindow = gets.stream().filter(r -> !r.at().isBefore(from.at())
+          && r.at().isBefore(from.at().plusSeconds(3))).count();
+      assertThat(inWindow).as("reads in the 3 s from %s", from.at()).isLessThanOrEqualTo(40);
+    }
     Duration span = Duration.between(gets.get(0).at(), gets.get(gets.size() - 1).at());
-    assertThat(span).as("120 reads at the app's rate take about 12 s; two budgets would take 6")
+    assertThat(span).as("120 decisions at the app's rate take about 12 s; two budgets would take 6")
         .isGreaterThanOrEqualTo(Duration.ofSeconds(10));
   }
 
@@ -119,7 +121,7 @@ class SharedBudgetAcrossInstancesTest extends StrictVertxTest {
     String admin = survivor.adminToken();
     WebClient toDoomed = wide(doomed);
     for (int i = 0; i < 10; i++) {
-      status(toDoomed, doomed, SandboxSeed.extraCloudPcId(i), admin); // never answered: the instance dies
+      reprovision(toDoomed, doomed, SandboxSeed.extraCloudPcId(i), admin); // never answered: the instance dies
     }
     await(eventually(() -> gets().size() >= 2)); // it sends one a second and leases a few seconds ahead
     await(doomedVertx.close());
@@ -129,14 +131,14 @@ class SharedBudgetAcrossInstancesTest extends StrictVertxTest {
     // A lease ends with its second (the row expires then): read what the dead instance holds before that.
     Set<Long> deadLeases = leasedSeconds(survivor, died.getEpochSecond(), died.getEpochSecond() + 5);
 
-    List<Future<HttpResponse<Buffer>>> reads = new ArrayList<>();
+    List<Future<HttpResponse<Buffer>>> reprovisions = new ArrayList<>();
     WebClient toSurvivor = wide(survivor);
     for (int i = 0; i < 4; i++) {
-      reads.add(status(toSurvivor, survivor, SandboxSeed.extraCloudPcId(100 + i), admin));
+      reprovisions.add(reprovision(toSurvivor, survivor, SandboxSeed.extraCloudPcId(100 + i), admin));
     }
-    await(Future.all(reads));
+    await(Future.all(reprovisions));
 
-    assertThat(reads).allSatisfy(r -> assertThat(r.result().statusCode()).isEqualTo(200));
+    assertThat(reprovisions).allSatisfy(r -> assertThat(r.result().statusCode()).isEqualTo(202));
     assertThat(tenant.graph().throttledCount()).isZero();
     List<RecordedRequest> survivorGets = gets().subList(sentBeforeDeath, gets().size());
     assertThat(survivorGets).hasSize(4);
@@ -171,8 +173,9 @@ class SharedBudgetAcrossInstancesTest extends StrictVertxTest {
         .setDefaultPort(stack.app.port()), new PoolOptions().setHttp1MaxSize(200));
   }
 
-  private static Future<HttpResponse<Buffer>> status(WebClient client, TestStack stack, String pc, String token) {
-    return client.get("/api/cloudpcs/" + pc).putHeader("x-functions-key", stack.tenant.functionKey())
+  private static Future<HttpResponse<Buffer>> reprovision(WebClient client, TestStack stack, String pc,
+                                                          String token) {
+    return client.post("/api/cloudpcs/" + pc + "/reprovision").putHeader("x-functions-key", stack.tenant.functionKey())
         .putHeader("Authorization", "Bearer " + token).send();
   }
 
