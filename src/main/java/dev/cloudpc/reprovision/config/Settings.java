@@ -122,8 +122,8 @@ public record Settings(
     Optional<StorageConnection> stateStore = StorageConnection.fromSettings(env, cloud);
     if (stateStore.isPresent() && stateStore.get().accountKey().isEmpty()
         && (identityEndpoint.isEmpty() || identityHeader.isEmpty())) {
-      throw new SettingsException("AzureWebJobsStorage__accountName", "an identity-based storage connection needs "
-          + "the function app's managed identity (IDENTITY_ENDPOINT and IDENTITY_HEADER, set by the platform)");
+      throw new SettingsException(stateStore.get().source(), "an identity-based storage connection needs the "
+          + "function app's managed identity (IDENTITY_ENDPOINT and IDENTITY_HEADER, set by the platform)");
     }
     return new Settings(
         tenantId.toLowerCase(Locale.ROOT),

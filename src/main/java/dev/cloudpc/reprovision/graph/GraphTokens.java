@@ -2,6 +2,7 @@ package dev.cloudpc.reprovision.graph;
 
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.config.GraphCredentialKind;
+import dev.cloudpc.reprovision.config.ManagedIdentity;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,8 +45,8 @@ public final class GraphTokens {
         || (delegated && options.managedIdentity().available());
     if (managedIdentity) {
       ManagedIdentityEndpoint endpoint = new ManagedIdentityEndpoint(web, options.managedIdentity(),
-          options.graphResource().toString(), options.managedIdentity().clientId(),
-          Duration.ofMillis(EntraTokenEndpoint.TIMEOUT_MS));
+          options.graphResource().toString(), options.managedIdentity().userAssigned(),
+          ManagedIdentity.CLIENT_ID_SETTING, Duration.ofMillis(EntraTokenEndpoint.TIMEOUT_MS));
       this.appOnly = new TokenCache(counted(endpoint::token));
     } else {
       this.appOnly = new TokenCache(counted(entra::clientCredentials));

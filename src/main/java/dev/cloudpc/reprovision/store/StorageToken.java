@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.store;
 
 import dev.cloudpc.reprovision.config.ManagedIdentity;
+import dev.cloudpc.reprovision.config.UserAssignedIdentity;
 import dev.cloudpc.reprovision.graph.AccessToken;
 import dev.cloudpc.reprovision.graph.ManagedIdentityEndpoint;
 import dev.cloudpc.reprovision.graph.TokenCache;
@@ -20,9 +21,9 @@ final class StorageToken {
 
   private final TokenCache cache;
 
-  StorageToken(WebClient web, ManagedIdentity identity, Optional<String> clientId) {
+  StorageToken(WebClient web, ManagedIdentity identity, Optional<UserAssignedIdentity> user) {
     ManagedIdentityEndpoint endpoint = new ManagedIdentityEndpoint(web, identity, RESOURCE,
-        clientId.or(identity::clientId), Duration.ofMillis(TableStore.TIMEOUT_MS));
+        user.or(identity::userAssigned), "AzureWebJobsStorage__clientId", Duration.ofMillis(TableStore.TIMEOUT_MS));
     this.cache = new TokenCache(endpoint::token);
   }
 

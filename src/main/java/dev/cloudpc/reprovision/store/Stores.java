@@ -26,7 +26,7 @@ public final class Stores {
         return Future.succeededFuture();
       };
     } else {
-      StorageToken token = new StorageToken(web, options.managedIdentity(), connection.identityClientId());
+      StorageToken token = new StorageToken(web, options.managedIdentity(), connection.identity());
       authorizer = (request, verb, contentType, date, path) -> token.get()
           .map(value -> {
             request.putHeader("Authorization", "Bearer " + value);
