@@ -87,10 +87,6 @@ public final class GraphTokens {
     return cache.get();
   }
 
-  public boolean healthy() {
-    return appOnly.healthy();
-  }
-
   /**
    * Graph answered 401 to a call made with this token: drop it from the cache it came from (app-only, or this
    * caller's on-behalf-of entry) so that the call's one retry and later requests get a new one.
