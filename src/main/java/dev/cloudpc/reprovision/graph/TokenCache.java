@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.graph;
 
+import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * token is held does a caller wait for a fetch (one for all waiters); a failed fetch is then remembered for
  * {@link #FAILURE_MEMORY} so that an outage is not hammered, and callers get its problem (503 with Retry-After for an
  * outage). A token Graph refused is dropped — only while it is still the cached one, so that a wave of refusals of one
- * token causes one fetch — and the refusal is remembered until Graph accepts a token fetched after it.
+ * token causes one fetch — and the refusal is remembered until Graph accepts a token fetched after it. Tokens fetched
+ * because Graph refused the last one are at most one per {@link RefetchFloor#interval()}: a refusal inside it leaves
+ * the cache without a token, and callers get the floor's answer instead of a fetch until it has passed.
  */
 public final class TokenCache {
   private static final Logger LOG = LoggerFactory.getLogger(TokenCache.class);
@@ -35,17 +39,32 @@ public final class TokenCache {
 
   private final Supplier<Future<AccessToken>> fetcher;
   private final Clock clock;
+  private final RefetchFloor floor;
   /** The token to hand out, with its completed Future (one allocation per token, not per request); or null. */
   private volatile Held held;
   private final AtomicReference<Refusal> refusal = new AtomicReference<>();
-  // Guarded by this: the fetch under way, when the last one started, the last failure, the last consent renewal.
+  // Guarded by this: the fetch under way, when the last one started, the last failure, the last consent renewal, when a
+  // token was last dropped after a refusal, and until when no token may be fetched because of refusals.
   private Future<AccessToken> fetching;
   private Instant lastAttempt;
   private Failure failure;
   private Instant lastRenewal;
+  private Instant lastRefusalDrop;
+  private Instant refusedUntil;
 
   /** Graph's answer to a token it refused (401): its error code and request-id, for health and logs. */
   public record Refusal(AccessToken token, String graphCode, String graphRequestId) {
+  }
+
+  /**
+   * At most one token fetched because of a refusal per {@code interval}; meanwhile callers get {@code meanwhile}'s
+   * problem, given the refusal and the time until the next fetch.
+   */
+  public record RefetchFloor(Duration interval, BiFunction<Refusal, Duration, Problem> meanwhile) {
+    /** No floor: every refusal of the cached token lets the next caller fetch (tokens Graph never refuses). */
+    static final RefetchFloor NONE = new RefetchFloor(Duration.ZERO, (refusal, wait) -> {
+      throw new IllegalStateException("no refetch floor");
+    });
   }
 
   private record Held(AccessToken token, Future<AccessToken> future) {
@@ -60,8 +79,13 @@ public final class TokenCache {
 
   /** @param clock what "now" is, for the expiry and the renewal intervals (tests move it instead of waiting) */
   public TokenCache(Supplier<Future<AccessToken>> fetcher, Clock clock) {
+    this(fetcher, clock, RefetchFloor.NONE);
+  }
+
+  public TokenCache(Supplier<Future<AccessToken>> fetcher, Clock clock, RefetchFloor floor) {
     this.fetcher = fetcher;
     this.clock = clock;
+    this.floor = floor;
   }
 
   public Future<AccessToken> get() {
@@ -83,6 +107,14 @@ public final class TokenCache {
     }
     if (fetching != null) {
       return fetching;
+    }
+    if (refusedUntil != null) {
+      if (now.isBefore(refusedUntil)) {
+        return Future.failedFuture(floor.meanwhile().apply(refusal.get(), Duration.between(now, refusedUntil))
+            .exception());
+      }
+      refusedUntil = null;
+      lastRefusalDrop = now; // this fetch is the one the floor allows
     }
     if (failure != null && now.isBefore(failure.at.plus(FAILURE_MEMORY))) {
       return failure.answer;
@@ -130,7 +162,8 @@ public final class TokenCache {
   }
 
   /**
-   * Graph refused this token: the next {@link #get()} fetches a new one unless the cache already moved on. Compares
+   * Graph refused this token: the next {@link #get()} fetches a new one unless the cache already moved on — or, when a
+   * token was already dropped for a refusal within the floor's interval, not before the interval has passed. Compares
    * by identity, so late refusals of a token already replaced never drop its successor.
    *
    * @return true when this call dropped the token (at most once per refused token)
@@ -141,6 +174,12 @@ public final class TokenCache {
     }
     refusal.set(refused); // before the drop: no token fetched after it can have been accepted yet
     held = null;
+    Instant now = clock.instant();
+    if (lastRefusalDrop != null && now.isBefore(lastRefusalDrop.plus(floor.interval()))) {
+      refusedUntil = lastRefusalDrop.plus(floor.interval());
+    } else {
+      lastRefusalDrop = now;
+    }
     return true;
   }
 

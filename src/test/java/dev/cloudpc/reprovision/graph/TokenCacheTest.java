@@ -116,6 +116,39 @@ class TokenCacheTest {
     assertThat(recovered.result()).isSameAs(renewed);
   }
 
+  /** Graph refuses every token: one new token per floor interval, and meanwhile the floor's answer, not a fetch. */
+  @Test
+  void afterARefusalAtMostOneTokenIsFetchedPerIntervalAndCallersGetTheRefusalMeanwhile() {
+    Duration interval = Duration.ofSeconds(30);
+    AtomicInteger fetched = new AtomicInteger();
+    TokenCache floored = new TokenCache(() -> Future.succeededFuture(new AccessToken("token-"
+        + fetched.incrementAndGet(), clock.instant().plus(LIFETIME))), clock, new TokenCache.RefetchFloor(interval,
+        (refusal, wait) -> Problem.of(502, "graph-token-refused", "Function misconfigured",
+            "refused " + refusal.graphRequestId() + ", next in " + wait.toSeconds() + " s")));
+
+    AccessToken first = floored.get().result();
+    assertThat(floored.refused(refusalOf(first))).isTrue();
+    AccessToken second = floored.get().result();
+    assertThat(second).as("the first refusal: a new token at once").isNotSameAs(first);
+
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(floored.refused(refusalOf(second))).isTrue();
+    Future<AccessToken> meanwhile = floored.get();
+    assertThat(((ProblemException) meanwhile.cause()).problem().detail()).isEqualTo("refused request-1, next in 20 s");
+    clock.advance(Duration.ofSeconds(19));
+    assertThat(floored.get().failed()).isTrue();
+    assertThat(fetched).as("no fetch inside the interval").hasValue(2);
+
+    clock.advance(Duration.ofSeconds(1));
+    AccessToken third = floored.get().result();
+    assertThat(fetched).hasValue(3);
+    assertThat(floored.refused(refusalOf(third))).isTrue();
+    assertThat(floored.get().failed()).as("the fetch after the interval counts as the interval's one").isTrue();
+    clock.advance(interval);
+    assertThat(floored.get().result().value()).isEqualTo("token-4");
+    assertThat(floored.unresolvedRefusal()).isPresent();
+  }
+
   @Test
   void aRefusedTokenIsDroppedOnceAndALateRefusalNeverDropsItsSuccessor() {
     AccessToken first = current();

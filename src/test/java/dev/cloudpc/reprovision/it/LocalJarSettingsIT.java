@@ -22,6 +22,7 @@ class LocalJarSettingsIT {
       "GRAPH_API_VERSION=v2                                        | GRAPH_API_VERSION",
       "AZURE_CLOUD=AzureChinaCloud                                 | AZURE_CLOUD",
       "REQUEST_DEADLINE_SECONDS=soon                               | REQUEST_DEADLINE_SECONDS",
+      "GRAPH_TOKEN_MIN_REFETCH_SECONDS=-1                          | GRAPH_TOKEN_MIN_REFETCH_SECONDS",
       "PORT=http                                                   | PORT",
       "AzureWebJobsStorage__credential=managedidentity             | AzureWebJobsStorage__tableServiceUri"})
   void aBadSettingStopsStartUpNamingIt(String assignment, String named) throws IOException, InterruptedException {
