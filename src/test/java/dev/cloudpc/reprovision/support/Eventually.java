@@ -15,16 +15,21 @@ public final class Eventually {
 
   /** Completes once {@code condition} holds; fails if it does not within ten seconds. */
   public static Future<Void> until(Vertx vertx, BooleanSupplier condition) {
-    return until(vertx, condition, System.nanoTime() + LIMIT.toNanos());
+    return until(vertx, condition, LIMIT);
   }
 
-  private static Future<Void> until(Vertx vertx, BooleanSupplier condition, long deadlineNanos) {
+  /** Completes once {@code condition} holds; fails if it does not within {@code limit}. */
+  public static Future<Void> until(Vertx vertx, BooleanSupplier condition, Duration limit) {
+    return until(vertx, condition, limit, System.nanoTime() + limit.toNanos());
+  }
+
+  private static Future<Void> until(Vertx vertx, BooleanSupplier condition, Duration limit, long deadlineNanos) {
     if (condition.getAsBoolean()) {
       return Future.succeededFuture();
     }
     if (System.nanoTime() > deadlineNanos) {
-      return Future.failedFuture(new AssertionError("condition not reached within " + LIMIT.toSeconds() + " s"));
+      return Future.failedFuture(new AssertionError("condition not reached within " + limit.toMillis() + " ms"));
     }
-    return vertx.timer(PAUSE_MS).compose(v -> until(vertx, condition, deadlineNanos));
+    return vertx.timer(PAUSE_MS).compose(v -> until(vertx, condition, limit, deadlineNanos));
   }
 }
