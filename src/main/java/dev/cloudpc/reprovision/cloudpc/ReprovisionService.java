@@ -45,7 +45,7 @@ public final class ReprovisionService {
       }
       Optional<String> whyNot = target.pc().whyNotReprovisionable();
       if (whyNot.isPresent()) {
-        return dryRun ? refused(target.pc(), whyNot.get()) : refusedUnlessRecorded(target, whyNot.get());
+        return dryRun ? refused(target.pc(), whyNot.get()) : refusedUnlessRecorded(target, whyNot.get(), scope);
       }
       return dryRun ? dryRun(target, scope) : once(target, scope);
     });
@@ -68,11 +68,11 @@ public final class ReprovisionService {
    * (on any instance) while Graph does not list the action yet: then that reprovision's recorded answer is the truth.
    * A store that cannot be read leaves the refusal, which sends nothing either.
    */
-  private Future<ReprovisionOutcome> refusedUnlessRecorded(ReprovisionTarget target, String why) {
+  private Future<ReprovisionOutcome> refusedUnlessRecorded(ReprovisionTarget target, String why, RequestScope scope) {
     if (!"provisioning".equals(target.pc().status())) {
       return refused(target.pc(), why);
     }
-    return recent.recordedOr(target, () -> refused(target.pc(), why));
+    return recent.recordedOr(target, scope.deadline(), () -> refused(target.pc(), why));
   }
 
   private static Future<ReprovisionOutcome> refused(CloudPc pc, String why) {
@@ -112,7 +112,7 @@ public final class ReprovisionService {
 
   private Future<ReprovisionOutcome> once(ReprovisionTarget target, RequestScope scope) {
     String id = target.cloudPcId();
-    return recent.once(target, () -> {
+    return recent.once(target, scope.deadline(), () -> {
       Instant sentAt = Instant.now();
       return graph.send(target.reprovision(), scope)
           .compose(response -> response.ok()
