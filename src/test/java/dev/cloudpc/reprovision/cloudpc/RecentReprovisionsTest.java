@@ -35,12 +35,9 @@ class RecentReprovisionsTest extends StrictVertxTest {
 
   @Test
   void aClaimHeldByAnotherInstanceIsWaitedForAndItsOutcomeIsTheAnswer(VertxTestContext test) {
-    Promise<ReprovisionOutcome> graph = Promise.promise();
-    otherInstance.once(target(), DEADLINE, () -> send(graph.future()), failure -> true);
-    onEventLoop(() -> {
-      vertx.setTimer(300, t -> graph.complete(accepted("graph-request-1")));
-      return recent.once(target(), DEADLINE, this::neverAnswered, failure -> true);
-    }).onComplete(test.succeeding(outcome -> test.verify(() -> {
+    Promise<ReprovisionOutcome> graph = claimedByTheOtherInstance(true);
+    whileGraphAnswersTheOther(() -> graph.complete(accepted("graph-request-1")),
+        () -> recent.once(target(), DEADLINE, this::neverAnswered, failure -> true)).onComplete(test.succeeding(outcome -> test.verify(() -> {
       assertThat(outcome.kind()).isEqualTo(ReprovisionOutcome.Kind.ALREADY_RUNNING);
       assertThat(outcome.graphRequestId()).isEqualTo("graph-request-1");
       assertThat(sends).as("only the holder sent").hasValue(1);
@@ -50,14 +47,10 @@ class RecentReprovisionsTest extends StrictVertxTest {
 
   @Test
   void aClaimFreedBecauseGraphDidNotActLetsTheWaiterSend(VertxTestContext test) {
-    Promise<ReprovisionOutcome> graph = Promise.promise();
-    otherInstance.once(target(), DEADLINE, () -> send(graph.future()), failure -> false);
+    Promise<ReprovisionOutcome> graph = claimedByTheOtherInstance(false);
     Problem throttled = Problem.of(429, "graph-throttled", "Too many requests", "Graph did not act");
-    onEventLoop(() -> {
-      vertx.setTimer(300, t -> graph.fail(throttled.exception()));
-      return recent.once(target(), DEADLINE, () -> send(Future.succeededFuture(accepted("graph-request-2"))),
-          failure -> false);
-    }).onComplete(test.succeeding(outcome -> test.verify(() -> {
+    whileGraphAnswersTheOther(() -> graph.fail(throttled.exception()), () -> recent.once(target(), DEADLINE,
+        () -> send(Future.succeededFuture(accepted("graph-request-2"))), failure -> false)).onComplete(test.succeeding(outcome -> test.verify(() -> {
       assertThat(outcome.kind()).isEqualTo(ReprovisionOutcome.Kind.ACCEPTED);
       assertThat(outcome.graphRequestId()).isEqualTo("graph-request-2");
       assertThat(sends).hasValue(2);
@@ -67,10 +60,10 @@ class RecentReprovisionsTest extends StrictVertxTest {
 
   @Test
   void pastTheDeadlineTheWaiterGets503WithRetryAfterAndSendsNothing(VertxTestContext test) {
-    otherInstance.once(target(), DEADLINE, this::neverAnswered, failure -> true);
+    claimedByTheOtherInstance(true);
     long start = System.nanoTime();
-    onEventLoop(() -> recent.once(target(), Deadline.in(Duration.ofSeconds(1)), this::neverAnswered, failure -> true))
-        .onComplete(test.failing(failure -> test.verify(() -> {
+    whileGraphAnswersTheOther(() -> { }, () -> recent.once(target(), Deadline.in(Duration.ofSeconds(1)),
+        this::neverAnswered, failure -> true)).onComplete(test.failing(failure -> test.verify(() -> {
           Problem problem = ((ProblemException) failure).problem();
           assertThat(problem.status()).isEqualTo(503);
           assertThat(problem.slug()).isEqualTo("reprovision-in-flight");
@@ -84,21 +77,31 @@ class RecentReprovisionsTest extends StrictVertxTest {
 
   @Test
   void aRecordedReadWaitsForTheClaimToo(VertxTestContext test) {
-    Promise<ReprovisionOutcome> graph = Promise.promise();
-    otherInstance.once(target(), DEADLINE, () -> send(graph.future()), failure -> true);
-    onEventLoop(() -> {
-      vertx.setTimer(200, t -> graph.complete(accepted("graph-request-3")));
-      return recent.recordedOr(target(), DEADLINE, () -> Future.failedFuture("not recorded"));
-    }).onComplete(test.succeeding(outcome -> test.verify(() -> {
+    Promise<ReprovisionOutcome> graph = claimedByTheOtherInstance(true);
+    whileGraphAnswersTheOther(() -> graph.complete(accepted("graph-request-3")),
+        () -> recent.recordedOr(target(), DEADLINE, () -> Future.failedFuture("not recorded"))).onComplete(test.succeeding(outcome -> test.verify(() -> {
       assertThat(outcome.graphRequestId()).isEqualTo("graph-request-3");
       test.completeNow();
     })));
   }
 
-  /** Requests run on an event loop; so does the wait for another instance (its pauses are Vert.x timers). */
-  private static <T> Future<T> onEventLoop(Supplier<Future<T>> work) {
+  /** The other instance claims the PC and sends; Graph's answer to that send is the returned promise's to give. */
+  private Promise<ReprovisionOutcome> claimedByTheOtherInstance(boolean mayHaveActed) {
+    Promise<ReprovisionOutcome> graph = Promise.promise();
+    otherInstance.once(target(), DEADLINE, () -> send(graph.future()), failure -> mayHaveActed);
+    return graph;
+  }
+
+  /**
+   * Runs {@code request} on an event loop, as requests run (the wait's pauses are Vert.x timers), and 300 ms later
+   * {@code answer}: Graph answering the other instance while this request waits.
+   */
+  private static <T> Future<T> whileGraphAnswersTheOther(Runnable answer, Supplier<Future<T>> request) {
     Promise<T> done = Promise.promise();
-    vertx.runOnContext(v -> work.get().onComplete(done));
+    vertx.runOnContext(v -> {
+      vertx.setTimer(300, t -> answer.run());
+      request.get().onComplete(done);
+    });
     return done.future();
   }
 

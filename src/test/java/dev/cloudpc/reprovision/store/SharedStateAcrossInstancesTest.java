@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -96,9 +97,9 @@ class SharedStateAcrossInstancesTest extends StrictVertxTest {
     readsAnsweredLate();
     String pc = SandboxSeed.extraCloudPcId(1);
     String token = one.adminToken();
-    Future.all(one.post(reprovision(pc), token), two.post(reprovision(pc), token))
+    onBothAtOnce(stack -> stack.post(reprovision(pc), token))
         .onComplete(test.succeeding(both -> test.verify(() -> {
-          List<String> answers = List.of(summary(both.resultAt(0)), summary(both.resultAt(1)));
+          List<String> answers = List.of(summary(both.get(0)), summary(both.get(1)));
           assertThat(answers).containsExactlyInAnyOrder("202 accepted", "202 alreadyRunning");
           assertThat(posts(pc)).isEqualTo(1);
           test.completeNow();
@@ -112,17 +113,16 @@ class SharedStateAcrossInstancesTest extends StrictVertxTest {
    */
   @Test
   void aRequestArrivingWhileTheOtherInstanceHoldsTheClaimGets202FromItsAnswer(VertxTestContext test) {
-    readsAnsweredLate();
-    tenant.graph().faults().always("POST", ".*/reprovision$", Fault.delay(Duration.ofMillis(1_500)));
+    graphAnswersLate(Duration.ofMillis(1_500));
     String pc = SandboxSeed.extraCloudPcId(6);
     String token = one.adminToken();
     long start = System.nanoTime();
     Map<String, Duration> answeredAfter = new ConcurrentHashMap<>();
-    Future.all(List.of(one, two).stream().map(stack -> stack.post(reprovision(pc), token).onSuccess(answer ->
-            answeredAfter.put(summary(answer), Duration.ofNanos(System.nanoTime() - start)))).toList())
+    onBothAtOnce(stack -> stack.post(reprovision(pc), token).onSuccess(answer ->
+            answeredAfter.put(summary(answer), Duration.ofNanos(System.nanoTime() - start))))
         .onComplete(test.succeeding(both -> test.verify(() -> {
-          HttpResponse<Buffer> first = both.resultAt(0);
-          HttpResponse<Buffer> second = both.resultAt(1);
+          HttpResponse<Buffer> first = both.get(0);
+          HttpResponse<Buffer> second = both.get(1);
           assertThat(answeredAfter).containsOnlyKeys("202 accepted", "202 alreadyRunning");
           assertThat(URI.create(second.getHeader("Location")).getPath()).as("the same operation")
               .isEqualTo(URI.create(first.getHeader("Location")).getPath());
@@ -183,17 +183,15 @@ class SharedStateAcrossInstancesTest extends StrictVertxTest {
   /** The same Idempotency-Key on both instances at once: the second waits for the first's answer and replays it. */
   @Test
   void anIdempotencyKeyPendingOnTheOtherInstanceIsWaitedForAndReplayed(VertxTestContext test) {
-    readsAnsweredLate();
-    tenant.graph().faults().always("POST", ".*/reprovision$", Fault.delay(Duration.ofMillis(1_000)));
+    graphAnswersLate(Duration.ofMillis(1_000));
     String pc = SandboxSeed.extraCloudPcId(9);
-    String token = one.adminToken();
     String key = "flow-run-" + System.nanoTime();
-    Future.all(one.request(HttpMethod.POST, reprovision(pc), token).putHeader("Idempotency-Key", key).send(),
-            two.request(HttpMethod.POST, reprovision(pc), token).putHeader("Idempotency-Key", key).send())
+    onBothAtOnce(stack -> stack.request(HttpMethod.POST, reprovision(pc), stack.adminToken())
+            .putHeader("Idempotency-Key", key).send())
         .onComplete(test.succeeding(both -> test.verify(() -> {
-          HttpResponse<Buffer> first = both.resultAt(0);
-          HttpResponse<Buffer> second = both.resultAt(1);
-          assertThat(List.of(first.statusCode(), second.statusCode())).containsOnly(202);
+          HttpResponse<Buffer> first = both.get(0);
+          HttpResponse<Buffer> second = both.get(1);
+          assertThat(both).extracting(HttpResponse::statusCode).containsOnly(202);
           assertThat(second.bodyAsString()).isEqualTo(first.bodyAsString());
           assertThat(List.of(String.valueOf(first.getHeader("Idempotent-Replayed")),
               String.valueOf(second.getHeader("Idempotent-Replayed")))).containsExactlyInAnyOrder("true", "null");
@@ -202,10 +200,22 @@ class SharedStateAcrossInstancesTest extends StrictVertxTest {
         })));
   }
 
+  /** The same request sent to instance one and instance two at once; their answers in that order. */
+  private static Future<List<HttpResponse<Buffer>>> onBothAtOnce(
+      Function<TestStack, Future<HttpResponse<Buffer>>> request) {
+    return Future.all(request.apply(one), request.apply(two)).map(both -> List.of(both.resultAt(0), both.resultAt(1)));
+  }
+
   /** Graph answers its reads late with what it knew when asked: both instances read "nothing running". */
   private static void readsAnsweredLate() {
     tenant.graph().faults().always("GET", ".*/cloudPCs/[^/]+$", Fault.delay(Duration.ofMillis(300)))
         .always("GET", ".*/retrieveCloudPcRemoteActionResults", Fault.delay(Duration.ofMillis(300)));
+  }
+
+  /** Reads answered late as above, and the POST too: its instance holds the claim for {@code post}. */
+  private static void graphAnswersLate(Duration post) {
+    readsAnsweredLate();
+    tenant.graph().faults().always("POST", ".*/reprovision$", Fault.delay(post));
   }
 
   /** The claim an instance writes before its POST, written here as if by an instance that is still sending. */
