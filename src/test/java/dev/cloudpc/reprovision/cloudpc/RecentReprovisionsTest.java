@@ -37,7 +37,8 @@ class RecentReprovisionsTest extends StrictVertxTest {
   void aClaimHeldByAnotherInstanceIsWaitedForAndItsOutcomeIsTheAnswer(VertxTestContext test) {
     Promise<ReprovisionOutcome> graph = claimedByTheOtherInstance(true);
     whileGraphAnswersTheOther(() -> graph.complete(accepted("graph-request-1")),
-        () -> recent.once(target(), DEADLINE, this::neverAnswered, failure -> true)).onComplete(test.succeeding(outcome -> test.verify(() -> {
+        () -> recent.once(target(), DEADLINE, this::neverAnswered, failure -> true))
+        .onComplete(test.succeeding(outcome -> test.verify(() -> {
       assertThat(outcome.kind()).isEqualTo(ReprovisionOutcome.Kind.ALREADY_RUNNING);
       assertThat(outcome.graphRequestId()).isEqualTo("graph-request-1");
       assertThat(sends).as("only the holder sent").hasValue(1);
@@ -50,7 +51,8 @@ class RecentReprovisionsTest extends StrictVertxTest {
     Promise<ReprovisionOutcome> graph = claimedByTheOtherInstance(false);
     Problem throttled = Problem.of(429, "graph-throttled", "Too many requests", "Graph did not act");
     whileGraphAnswersTheOther(() -> graph.fail(throttled.exception()), () -> recent.once(target(), DEADLINE,
-        () -> send(Future.succeededFuture(accepted("graph-request-2"))), failure -> false)).onComplete(test.succeeding(outcome -> test.verify(() -> {
+        () -> send(Future.succeededFuture(accepted("graph-request-2"))), failure -> false))
+        .onComplete(test.succeeding(outcome -> test.verify(() -> {
       assertThat(outcome.kind()).isEqualTo(ReprovisionOutcome.Kind.ACCEPTED);
       assertThat(outcome.graphRequestId()).isEqualTo("graph-request-2");
       assertThat(sends).hasValue(2);
@@ -79,7 +81,8 @@ class RecentReprovisionsTest extends StrictVertxTest {
   void aRecordedReadWaitsForTheClaimToo(VertxTestContext test) {
     Promise<ReprovisionOutcome> graph = claimedByTheOtherInstance(true);
     whileGraphAnswersTheOther(() -> graph.complete(accepted("graph-request-3")),
-        () -> recent.recordedOr(target(), DEADLINE, () -> Future.failedFuture("not recorded"))).onComplete(test.succeeding(outcome -> test.verify(() -> {
+        () -> recent.recordedOr(target(), DEADLINE, () -> Future.failedFuture("not recorded")))
+        .onComplete(test.succeeding(outcome -> test.verify(() -> {
       assertThat(outcome.graphRequestId()).isEqualTo("graph-request-3");
       test.completeNow();
     })));
@@ -125,7 +128,8 @@ class RecentReprovisionsTest extends StrictVertxTest {
     recent.once(target(), DEADLINE, () -> send(Future.succeededFuture(accepted("graph-request-1"))), failure -> true);
 
     Future<ReprovisionOutcome> repeat = recent.once(target(), DEADLINE, this::neverAnswered, failure -> true);
-    Future<ReprovisionOutcome> recorded = recent.recordedOr(target(), DEADLINE, () -> Future.failedFuture("not recorded"));
+    Future<ReprovisionOutcome> recorded = recent.recordedOr(target(), DEADLINE,
+        () -> Future.failedFuture("not recorded"));
 
     assertThat(sends).hasValue(1);
     assertThat(repeat.result().kind()).isEqualTo(ReprovisionOutcome.Kind.ALREADY_RUNNING);

@@ -71,12 +71,16 @@ class StorageSettingsTest {
 
   @ParameterizedTest(name = "{0} = {1}")
   @CsvSource({
-      "AzureWebJobsStorage__blobServiceUri,  https://fnstate.blob.core.usgovcloudapi.net,  https://fnstate.table.core.usgovcloudapi.net",
-      "AzureWebJobsStorage__queueServiceUri, https://fnstate.queue.core.windows.net,       https://fnstate.table.core.windows.net",
-      "AzureWebJobsStorage__blobServiceUri,  https://fnstate.z41.blob.storage.azure.net/,  https://fnstate.z41.table.storage.azure.net",
-      "AzureWebJobsStorage__tableServiceUri, https://fnstate.table.core.usgovcloudapi.net, https://fnstate.table.core.usgovcloudapi.net",
-      "AzureWebJobsStorage__accountName,     fnstate,                                      https://fnstate.table.core.windows.net",
-      "azurewebjobsstorage__ACCOUNTNAME,     fnstate,                                      https://fnstate.table.core.windows.net"})
+      "AzureWebJobsStorage__blobServiceUri, https://fnstate.blob.core.usgovcloudapi.net, "
+          + "https://fnstate.table.core.usgovcloudapi.net",
+      "AzureWebJobsStorage__queueServiceUri, https://fnstate.queue.core.windows.net, "
+          + "https://fnstate.table.core.windows.net",
+      "AzureWebJobsStorage__blobServiceUri, https://fnstate.z41.blob.storage.azure.net/, "
+          + "https://fnstate.z41.table.storage.azure.net",
+      "AzureWebJobsStorage__tableServiceUri, https://fnstate.table.core.usgovcloudapi.net, "
+          + "https://fnstate.table.core.usgovcloudapi.net",
+      "AzureWebJobsStorage__accountName, fnstate, https://fnstate.table.core.windows.net",
+      "azurewebjobsstorage__ACCOUNTNAME, fnstate, https://fnstate.table.core.windows.net"})
   void eachIdentityBasedFormYieldsTheTableEndpoint(String setting, String value, String table) {
     StorageConnection c = identityBased(Map.of(setting, value));
     assertThat(c.tableEndpoint()).isEqualTo(URI.create(table));

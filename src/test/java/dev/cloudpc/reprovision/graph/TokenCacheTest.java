@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cache on its own, time driven by a {@link TestClock}: renewal ahead of expiry in the background (single flight, at
- * most every 30 s while it fails) with the cached token served while valid, a 503 only once no valid token is left;
- * and the refusal rules: identity comparison, the outstanding refusal, the renewal window.
+ * The cache on its own, time driven by a {@link TestClock}: renewal ahead of expiry in the background (single flight,
+ * at most every 30 s while it fails) with the cached token served while valid, a 503 only once no valid token is
+ * left; and the refusal rules: identity comparison, the outstanding refusal, the refetch floor, the renewal window.
  */
 class TokenCacheTest {
   private static final Duration LIFETIME = Duration.ofHours(1);

@@ -234,7 +234,8 @@ class TokenRefusalTest extends StrictVertxTest {
       VertxTestContext test) {
     start(Map.of("GRAPH_TOKEN_MIN_REFETCH_SECONDS", "300"));
     revocation.refuseAll(true);
-    List<String> pcs = List.of(MEGAN_PC, ADELE_PC, SandboxSeed.MEGAN_CLOUD_PCS.get(1), SandboxSeed.ADELE_CLOUD_PCS.get(1));
+    List<String> pcs = List.of(MEGAN_PC, ADELE_PC, SandboxSeed.MEGAN_CLOUD_PCS.get(1),
+        SandboxSeed.ADELE_CLOUD_PCS.get(1));
     Future<List<HttpResponse<Buffer>>> answers = Future.succeededFuture(new ArrayList<>());
     for (String pc : pcs) {
       answers = answers.compose(list -> reprovision(pc).map(answer -> {
