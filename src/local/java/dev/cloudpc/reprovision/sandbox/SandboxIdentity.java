@@ -28,6 +28,8 @@ public final class SandboxIdentity {
   /** The permission Graph's Cloud PC API wants; every Graph token the sandbox issues carries it. */
   public static final String GRAPH_PERMISSION = "CloudPC.ReadWrite.All";
   public static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(3599);
+  /** The {@code aud} of Azure Storage tokens (resource {@code https://storage.azure.com/}). */
+  public static final String STORAGE_AUDIENCE = "https://storage.azure.com";
 
   /** A token verification is an RSA operation; a busy benchmark presents the same few tokens over and over. */
   private static final int VERIFIED_CACHE_LIMIT = 10_000;
@@ -237,8 +239,17 @@ public final class SandboxIdentity {
 
   /** Graph token for an application (client credentials or managed identity). */
   String graphAppToken(String appId, String servicePrincipalId) {
-    JsonObject claims = Claims.application(Claims.common(issuer(TokenVersion.V2), graphAudience, tenantId,
-        servicePrincipalId, tokenLifetime), List.of(GRAPH_PERMISSION));
+    return appToken(graphAudience, List.of(GRAPH_PERMISSION), appId, servicePrincipalId);
+  }
+
+  /** Azure Storage token for the managed identity, as identity-based storage connections ask for it. */
+  String storageAppToken(String appId, String servicePrincipalId) {
+    return appToken(STORAGE_AUDIENCE, List.of(), appId, servicePrincipalId);
+  }
+
+  private String appToken(String audience, List<String> roles, String appId, String servicePrincipalId) {
+    JsonObject claims = Claims.application(Claims.common(issuer(TokenVersion.V2), audience, tenantId,
+        servicePrincipalId, tokenLifetime), roles);
     return mint(claims.put("azp", appId).put("appid", appId).put("ver", "2.0"));
   }
 

@@ -114,16 +114,18 @@ final class TokenEndpoint {
       return EntraError.managedIdentity(400, "invalid_request", "api-version must be 2019-08-01.");
     }
     String resource = params.get("resource");
-    if (blank(resource) || !isGraph(resource)) {
-      return EntraError.managedIdentity(400, "invalid_resource",
-          "Only the sandbox Graph (" + identity.graphAudience() + ") can be requested, not '" + resource + "'.");
+    boolean storage = !blank(resource) && sameResource(resource, SandboxIdentity.STORAGE_AUDIENCE);
+    if (blank(resource) || !(isGraph(resource) || storage)) {
+      return EntraError.managedIdentity(400, "invalid_resource", "Only the sandbox Graph ("
+          + identity.graphAudience() + ") and Azure Storage can be requested, not '" + resource + "'.");
     }
     String clientId = params.get("client_id");
     if (clientId != null && !SandboxSeed.MANAGED_IDENTITY_CLIENT_ID.equalsIgnoreCase(clientId)) {
       return EntraError.managedIdentity(400, "invalid_request", "Identity not found");
     }
-    String token = identity.graphAppToken(SandboxSeed.MANAGED_IDENTITY_CLIENT_ID,
-        identity.servicePrincipalOf(SandboxSeed.MANAGED_IDENTITY_CLIENT_ID));
+    String servicePrincipal = identity.servicePrincipalOf(SandboxSeed.MANAGED_IDENTITY_CLIENT_ID);
+    String token = storage ? identity.storageAppToken(SandboxSeed.MANAGED_IDENTITY_CLIENT_ID, servicePrincipal)
+        : identity.graphAppToken(SandboxSeed.MANAGED_IDENTITY_CLIENT_ID, servicePrincipal);
     long expiresOn = Instant.now().plus(identity.tokenLifetime()).getEpochSecond();
     return JsonReply.ok(new JsonObject()
         .put("access_token", token)
@@ -174,8 +176,12 @@ final class TokenEndpoint {
 
   /** Graph's base URL, tolerating a trailing slash and case as Entra matches identifier URIs. */
   private boolean isGraph(String resource) {
+    return sameResource(resource, identity.graphAudience());
+  }
+
+  private static boolean sameResource(String resource, String audience) {
     String normalized = resource.endsWith("/") ? resource.substring(0, resource.length() - 1) : resource;
-    return normalized.equalsIgnoreCase(identity.graphAudience());
+    return normalized.equalsIgnoreCase(audience);
   }
 
   private static JsonReply missing(String parameter) {

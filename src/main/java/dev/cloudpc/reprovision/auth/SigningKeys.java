@@ -4,6 +4,7 @@ import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.ext.auth.JWTOptions;
@@ -42,6 +43,8 @@ public final class SigningKeys {
   private final AtomicInteger fetches = new AtomicInteger();
   private final AtomicInteger generation = new AtomicInteger();
   private volatile OAuth2Auth provider;
+  /** The deployment that owns the provider's HTTP client (see {@link #discover()}); undeployed by {@link #close()}. */
+  private volatile String providerDeployment;
   private volatile long lastDiscoveryNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
   private volatile long lastRefetchNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
   private volatile String lastFailure;
@@ -93,11 +96,14 @@ public final class SigningKeys {
     return fetches.get();
   }
 
-  public void close() {
+  /** Stops the library's periodic key-set refresh and releases the provider's HTTP client. */
+  public Future<Void> close() {
     OAuth2Auth current = provider;
     if (current != null) {
-      current.close(); // cancels the library's periodic key-set refresh
+      current.close(); // cancels the library's periodic key-set refresh, but leaves its HTTP client open
     }
+    String deployment = providerDeployment;
+    return deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
   }
 
   private Future<OAuth2Auth> provider() {
@@ -151,7 +157,33 @@ public final class SigningKeys {
     }
   }
 
+  /**
+   * Discovery runs inside a deployment of its own, so that every HTTP client the library creates meanwhile belongs to
+   * it: a verticle's HTTP clients are closed when it is undeployed (Vert.x core manual, "Automatic clean-up in
+   * verticles"). That matters when the discovery fails: {@code OpenIDConnectAuth.discover} closes its discovery client,
+   * but when the JWK set then cannot be fetched it drops the provider it has just built — with an HTTP client of its
+   * own ({@code OAuth2API}) — without closing it, and {@code OAuth2Auth.close()} would not close it either. A failed
+   * discovery undeploys its deployment; the one of the provider in use lives until {@link #close()}.
+   */
   private Future<OAuth2Auth> discover() {
+    Promise<OAuth2Auth> discovered = Promise.promise();
+    return vertx.deployVerticle(new VerticleBase() {
+          @Override
+          public Future<?> start() {
+            discoverInThisDeployment().onComplete(discovered);
+            return Future.succeededFuture();
+          }
+        })
+        .compose(deployment -> discovered.future().transform(result -> {
+          if (result.succeeded()) {
+            providerDeployment = deployment;
+            return Future.succeededFuture(result.result());
+          }
+          return vertx.undeploy(deployment).transform(undeployed -> Future.failedFuture(result.cause()));
+        }));
+  }
+
+  private Future<OAuth2Auth> discoverInThisDeployment() {
     OAuth2Options options = new OAuth2Options()
         .setSite(tokens.v2Issuer()) // the library checks that the document names exactly this issuer
         .setClientId(tokens.clientId())

@@ -11,11 +11,15 @@ import java.util.Set;
  *
  * <p>{@code status} is an evolvable enum (api-reference/beta/resources/cloudpc.md, "cloudPcStatus values"): members
  * are added over time, and those after {@code unknownFutureValue} arrive only with
- * {@code Prefer: include-unknown-enum-members}. So the decision is an <b>allowlist</b>: a reprovision is sent only
- * from a status in which Microsoft documents the PC as provisioned (usable, with or without warnings) or as failed
- * (api-reference/beta/api/cloudpc-reprovision.md: reprovisioning rebuilds a provisioned PC; a failed one is what
- * it repairs). Every other value, {@code unknownFutureValue} and values this code has never heard of included, is
- * refused with a reason.
+ * {@code Prefer: include-unknown-enum-members}. So the decision is an <b>allowlist</b>, and every other value,
+ * {@code unknownFutureValue} and values this code has never heard of included, is refused with a reason.
+ *
+ * <p>Where the allowlist comes from: Windows 365's "Reprovision a Cloud PC" (memdocs
+ * windows-365/enterprise/reprovision-cloud-pc.md): "To Reprovision a Cloud PC, it must have a status of Failed or
+ * Provisioned" — {@code failed} and {@code provisioned}. Graph's action page (cloudpc-reprovision.md) sets no status
+ * rule. {@code provisionedWithWarnings} is our policy, not Microsoft's rule: cloudpc.md describes it as "provisioned
+ * and can be accessed by end users but with some warnings", a provisioned PC in every respect the rule cares about,
+ * and refusing it would leave an admin no way to rebuild a PC whose warnings are the reason to rebuild it.
  */
 public record CloudPc(String id, String displayName, String userPrincipalName, String status,
                       JsonObject statusDetail, String lastModifiedDateTime, LastRemoteAction lastRemoteAction,

@@ -18,7 +18,12 @@ import java.util.Optional;
 public final class OperationTracker {
   /** Graph's and our clocks differ; an action that started slightly "before" acceptance is still ours. */
   private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
-  /** How long Graph may take to list the accepted action with a known state before the tracker gives up. */
+  /**
+   * How long Graph may take to list the accepted action with a known state before the tracker gives up. Our policy:
+   * Microsoft documents no time within which a Reprovision remote action appears in
+   * retrieveCloudPcRemoteActionResults. Fifteen minutes leaves Graph's usual lag of seconds a wide margin, yet ends a
+   * flow's polling with "outcome unknown" (check Intune) instead of "running" for ever when the action never shows.
+   */
   static final Duration OUTCOME_WAIT = Duration.ofMinutes(15);
 
   private final CloudPcDirectory directory;

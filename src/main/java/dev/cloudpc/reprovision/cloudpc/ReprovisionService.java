@@ -41,12 +41,17 @@ public final class ReprovisionService {
     return Future.succeededFuture(target.pc()).compose(pc -> {
       RemoteAction running = underWay(pc);
       if (running != null) {
-        return Future.succeededFuture(new ReprovisionOutcome(ReprovisionOutcome.Kind.ALREADY_RUNNING, target, null,
-            running.startDateTime(), null));
+        // The reprovision this function recorded, if it is that one, so that a retry on any instance gets the same
+        // operation and Graph request-id; otherwise the one Graph shows. A recorded ambiguous failure is settled by
+        // Graph listing the reprovision: it ran, and "already running" is the truth.
+        ReprovisionOutcome graphShows = new ReprovisionOutcome(ReprovisionOutcome.Kind.ALREADY_RUNNING, target, null,
+            running.startDateTime(), null);
+        return recent.recordedOr(target, scope.deadline(), () -> Future.succeededFuture(graphShows))
+            .recover(ambiguous -> Future.succeededFuture(graphShows));
       }
       Optional<String> whyNot = pc.whyNotReprovisionable();
       if (whyNot.isPresent()) {
-        return dryRun ? refused(pc, whyNot.get()) : refusedUnlessRecorded(target, whyNot.get());
+        return dryRun ? refused(pc, whyNot.get()) : refusedUnlessRecorded(target, whyNot.get(), scope);
       }
       return dryRun ? dryRun(target, scope) : once(target, scope);
     });
@@ -98,11 +103,11 @@ public final class ReprovisionService {
    * (on any instance) while Graph does not list the action yet: then that reprovision's recorded answer is the truth.
    * A store that cannot be read leaves the refusal, which sends nothing either.
    */
-  private Future<ReprovisionOutcome> refusedUnlessRecorded(ReprovisionTarget target, String why) {
+  private Future<ReprovisionOutcome> refusedUnlessRecorded(ReprovisionTarget target, String why, RequestScope scope) {
     if (!"provisioning".equals(target.pc().status())) {
       return refused(target.pc(), why);
     }
-    return recent.recordedOr(target, () -> refused(target.pc(), why));
+    return recent.recordedOr(target, scope.deadline(), () -> refused(target.pc(), why));
   }
 
   private static Future<ReprovisionOutcome> refused(CloudPc pc, String why) {
@@ -142,7 +147,7 @@ public final class ReprovisionService {
 
   private Future<ReprovisionOutcome> once(ReprovisionTarget target, RequestScope scope) {
     String id = target.cloudPcId();
-    return recent.once(target, () -> {
+    return recent.once(target, scope.deadline(), () -> {
       Instant sentAt = Instant.now();
       return graph.send(target.reprovision(), scope)
           .compose(response -> response.ok()

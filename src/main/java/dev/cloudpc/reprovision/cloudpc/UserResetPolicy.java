@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *       targets are groups, cloudpcusersettingassignment.md).</li>
  *   <li>Which applies: a user in several assigned groups gets "the most-recently created policy"; "the last time a
  *       policy was updated doesn't affect this priority" (Windows 365 docs, windows-365/enterprise/
- *       assign-users-as-local-admin.md, "Conflict resolution"). No setting → the default, false.</li>
+ *       assign-users-as-local-admin.md). That rule stands under "Conflict Resolution for Local Admin": Microsoft
+ *       documents it for the local-admin flag only. Applying it to {@code resetEnabled} is our policy, by analogy:
+ *       both flags live in the same user setting, and the sentence speaks of the setting as a whole ("user settings
+ *       will honor the most-recently created policy and ignore all others"). No setting → the default, false.</li>
  *   <li>Membership: {@code POST /users/{id}/checkMemberGroups}, transitive, at most 20 group ids per request
  *       (api-reference/v1.0/api/directoryobject-checkmembergroups.md).</li>
  * </ul>

@@ -9,10 +9,16 @@ import java.util.Optional;
  * ({@code AZURE_MANAGED_IDENTITY_CLIENT_ID}). Learn: "Managed identities for App Service and Azure Functions".
  */
 public record ManagedIdentity(Optional<URI> endpoint, Optional<Secret> header, Optional<String> clientId) {
+  public static final String CLIENT_ID_SETTING = "AZURE_MANAGED_IDENTITY_CLIENT_ID";
 
   public static ManagedIdentity from(Settings settings) {
     return new ManagedIdentity(settings.identityEndpoint(), settings.identityHeader(),
         settings.managedIdentityClientId());
+  }
+
+  /** The user-assigned identity {@code AZURE_MANAGED_IDENTITY_CLIENT_ID} names, if any. */
+  public Optional<UserAssignedIdentity> userAssigned() {
+    return clientId.map(id -> UserAssignedIdentity.byClientId(CLIENT_ID_SETTING, id));
   }
 
   /** Both the endpoint and its header are set: tokens can be asked for. */

@@ -40,6 +40,7 @@ public record Settings(
     Duration pollRetryAfter,
     int bulkMaxPcs,
     int jwksMinRefreshSeconds,
+    Duration graphTokenMinRefetch,
     Optional<Secret> operationUrlSecret,
     boolean selfServiceIgnoresResetPolicy,
     Optional<StorageConnection> stateStore,
@@ -124,8 +125,8 @@ public record Settings(
     Optional<StorageConnection> stateStore = StorageConnection.fromSettings(env, cloud);
     if (stateStore.isPresent() && stateStore.get().accountKey().isEmpty()
         && (identityEndpoint.isEmpty() || identityHeader.isEmpty())) {
-      throw new SettingsException("AzureWebJobsStorage__accountName", "an identity-based storage connection needs "
-          + "the function app's managed identity (IDENTITY_ENDPOINT and IDENTITY_HEADER, set by the platform)");
+      throw new SettingsException(stateStore.get().source(), "an identity-based storage connection needs the "
+          + "function app's managed identity (IDENTITY_ENDPOINT and IDENTITY_HEADER, set by the platform)");
     }
     return new Settings(
         tenantId.toLowerCase(Locale.ROOT),
@@ -152,6 +153,7 @@ public record Settings(
         Duration.ofSeconds(r.integer("POLL_RETRY_AFTER_SECONDS", 60, 1, 3600)),
         r.integer("BULK_MAX_CLOUD_PCS", 100, 1, 1000),
         r.integer("AUTH_JWKS_MIN_REFRESH_SECONDS", 30, 0, 3600),
+        Duration.ofSeconds(r.integer("GRAPH_TOKEN_MIN_REFETCH_SECONDS", 30, 0, 3600)),
         r.optional("OPERATION_URL_SECRET").map(Secret::new),
         r.flag("AUTH_SELF_SERVICE_IGNORE_RESET_POLICY", false),
         stateStore,

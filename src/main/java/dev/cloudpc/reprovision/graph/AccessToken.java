@@ -1,6 +1,5 @@
 package dev.cloudpc.reprovision.graph;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -15,8 +14,9 @@ public record AccessToken(String value, Instant expiresAt, String authorization)
     this(value, expiresAt, "Bearer " + value);
   }
 
-  public boolean validFor(Duration margin) {
-    return Instant.now().plus(margin).isBefore(expiresAt);
+  /** Whether the token is still valid at {@code when}. */
+  public boolean validAt(Instant when) {
+    return when.isBefore(expiresAt);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.http.HttpMethod;
+import java.time.Duration;
 
 /**
  * Graph's answers and failures as problems for our caller. Branches on Graph's status and error {@code code}, never on
@@ -54,16 +55,37 @@ public final class GraphErrors {
    * itself is wrong, not a stale token — whichever credential, a server configuration problem.
    */
   private static Problem tokenRefused(boolean delegated, String what, String said) {
+    return Problem.of(502, "graph-token-refused", "Function misconfigured", refusedTwice(delegated) + ", so " + what
+        + " was not sent again; Graph did not process it (HTTP 401). This is a server configuration problem, not the "
+        + "caller's." + said);
+  }
+
+  /**
+   * The same, answered without a Graph call while no new token may be fetched yet: after a refusal, at most one new
+   * token per {@code interval} (GRAPH_TOKEN_MIN_REFETCH_SECONDS), so a credential Graph refuses is not hammered.
+   */
+  static Problem tokenRefusedRecently(boolean delegated, TokenCache.Refusal refusal, Duration wait,
+                                      Duration interval) {
+    long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+    return Problem.of(502, "graph-token-refused", "Function misconfigured", refusedTwice(delegated) + " (last refused: "
+            + "HTTP 401 " + refusal.graphCode() + ", request-id " + refusal.graphRequestId() + "). A new token is "
+            + "fetched at most every " + interval.toSeconds() + " s while Graph refuses them "
+            + "(GRAPH_TOKEN_MIN_REFETCH_SECONDS), the next in " + seconds + " s, so nothing was sent to Graph. This is "
+            + "a server configuration problem, not the caller's.")
+        .withHeader("Retry-After", Long.toString(seconds))
+        .with("graphStatus", 401).with("graphCode", refusal.graphCode())
+        .with("graphRequestId", refusal.graphRequestId());
+  }
+
+  private static String refusedTwice(boolean delegated) {
     String credential = delegated
         ? "the token the function obtained on the caller's behalf (GRAPH_CREDENTIAL=on-behalf-of): check "
             + "AZURE_CLIENT_ID and AZURE_CLIENT_SECRET"
         : "the function's own token: check GRAPH_CREDENTIAL and its credential — AZURE_CLIENT_ID and "
             + "AZURE_CLIENT_SECRET for client-secret, the managed identity (AZURE_MANAGED_IDENTITY_CLIENT_ID for a "
             + "user-assigned one) for managed-identity";
-    return Problem.of(502, "graph-token-refused", "Function misconfigured", "Microsoft Graph refused "
-        + credential + ", and AZURE_TENANT_ID and GRAPH_BASE_URL (the token's audience). It refused a newly issued "
-        + "token too, so " + what + " was not sent again; Graph did not process it (HTTP 401). This is a server "
-        + "configuration problem, not the caller's." + said);
+    return "Microsoft Graph refused " + credential + ", and AZURE_TENANT_ID and GRAPH_BASE_URL (the token's "
+        + "audience). It refused a newly issued token too";
   }
 
   static ProblemException transport(GraphCall call, RequestScope scope, boolean neverSent, boolean timedOut) {

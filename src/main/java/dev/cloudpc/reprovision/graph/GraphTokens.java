@@ -2,6 +2,7 @@ package dev.cloudpc.reprovision.graph;
 
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.config.GraphCredentialKind;
+import dev.cloudpc.reprovision.config.ManagedIdentity;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,6 +10,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -27,6 +29,7 @@ public final class GraphTokens {
   static final Duration CONSENT_RENEWAL = Duration.ofMinutes(5);
 
   private final boolean delegated;
+  private final Duration minRefetch;
   private final TokenCache appOnly;
   private final EntraTokenEndpoint entra;
   private final AtomicInteger requests = new AtomicInteger();
@@ -40,15 +43,16 @@ public final class GraphTokens {
   public GraphTokens(Vertx vertx, WebClient web, GraphTokenOptions options) {
     this.entra = new EntraTokenEndpoint(vertx, options);
     this.delegated = options.credential() == GraphCredentialKind.ON_BEHALF_OF;
+    this.minRefetch = options.minRefetchAfterRefusal();
     boolean managedIdentity = options.credential() == GraphCredentialKind.MANAGED_IDENTITY
         || (delegated && options.managedIdentity().available());
     if (managedIdentity) {
       ManagedIdentityEndpoint endpoint = new ManagedIdentityEndpoint(web, options.managedIdentity(),
-          options.graphResource().toString(), options.managedIdentity().clientId(),
-          Duration.ofMillis(EntraTokenEndpoint.TIMEOUT_MS));
-      this.appOnly = new TokenCache(counted(endpoint::token));
+          options.graphResource().toString(), options.managedIdentity().userAssigned(),
+          ManagedIdentity.CLIENT_ID_SETTING, Duration.ofMillis(EntraTokenEndpoint.TIMEOUT_MS));
+      this.appOnly = cache(counted(endpoint::token), false);
     } else {
-      this.appOnly = new TokenCache(counted(entra::clientCredentials));
+      this.appOnly = cache(counted(entra::clientCredentials), false);
     }
   }
 
@@ -81,18 +85,15 @@ public final class GraphTokens {
     TokenCache cache;
     synchronized (onBehalfOf) {
       cache = onBehalfOf.computeIfAbsent(sha256(assertion),
-          k -> new TokenCache(counted(() -> entra.onBehalfOf(assertion))));
+          k -> cache(counted(() -> entra.onBehalfOf(assertion)), true));
     }
     return cache.get();
   }
 
-  public boolean healthy() {
-    return appOnly.healthy();
-  }
-
   /**
    * Graph answered 401 to a call made with this token: drop it from the cache it came from (app-only, or this
-   * caller's on-behalf-of entry) so that the call's one retry and later requests get a new one.
+   * caller's on-behalf-of entry) so that the call's one retry and later requests get a new one — at most one new token
+   * per GRAPH_TOKEN_MIN_REFETCH_SECONDS, callers getting the 502 meanwhile.
    *
    * @return true when this answer dropped the token (once per refused token, however many calls it refused)
    */
@@ -134,6 +135,12 @@ public final class GraphTokens {
   /** Token requests made to the identity provider so far (for health and benchmarks). */
   public int requestCount() {
     return requests.get();
+  }
+
+  /** A cache whose tokens Graph may refuse: after a refusal, one new token per GRAPH_TOKEN_MIN_REFETCH_SECONDS. */
+  private TokenCache cache(Supplier<Future<AccessToken>> fetch, boolean onBehalfOf) {
+    return new TokenCache(fetch, Clock.systemUTC(), new TokenCache.RefetchFloor(minRefetch,
+        (refusal, wait) -> GraphErrors.tokenRefusedRecently(onBehalfOf, refusal, wait, minRefetch)));
   }
 
   private Supplier<Future<AccessToken>> counted(Supplier<Future<AccessToken>> fetch) {

@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.graph;
 
 import dev.cloudpc.reprovision.config.ManagedIdentity;
+import dev.cloudpc.reprovision.config.UserAssignedIdentity;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -14,21 +15,24 @@ import java.util.Optional;
 
 /**
  * App Service / Functions managed identity: {@code GET $IDENTITY_ENDPOINT?resource=…} with
- * {@code X-IDENTITY-HEADER}, for any resource (Graph, Azure Storage); {@code clientId} names a user-assigned identity.
+ * {@code X-IDENTITY-HEADER}, for any resource (Graph, Azure Storage); {@code user} names a user-assigned identity.
  */
 public final class ManagedIdentityEndpoint {
   private final WebClient web;
   private final ManagedIdentity identity;
   private final String resource;
-  private final Optional<String> clientId;
+  private final Optional<UserAssignedIdentity> user;
+  private final String userSetting;
   private final Duration timeout;
 
-  public ManagedIdentityEndpoint(WebClient web, ManagedIdentity identity, String resource, Optional<String> clientId,
-                                 Duration timeout) {
+  /** @param userSetting the setting that would name a user-assigned identity, for the refusal's detail */
+  public ManagedIdentityEndpoint(WebClient web, ManagedIdentity identity, String resource,
+                                 Optional<UserAssignedIdentity> user, String userSetting, Duration timeout) {
     this.web = web;
     this.identity = identity;
     this.resource = resource;
-    this.clientId = clientId;
+    this.user = user;
+    this.userSetting = userSetting;
     this.timeout = timeout;
   }
 
@@ -38,7 +42,7 @@ public final class ManagedIdentityEndpoint {
         .addQueryParam("resource", resource)
         .addQueryParam("api-version", "2019-08-01")
         .putHeader("X-IDENTITY-HEADER", identity.header().orElseThrow().value());
-    clientId.ifPresent(id -> request.addQueryParam("client_id", id));
+    user.ifPresent(u -> request.addQueryParam(u.queryParameter(), u.value()));
     return request.send()
         .recover(failure -> Future.failedFuture(unreachable(failure.getMessage())))
         .compose(this::token);
@@ -58,7 +62,7 @@ public final class ManagedIdentityEndpoint {
     return Future.failedFuture(Problem.of(500, "managed-identity-refused", "Function misconfigured",
             "The managed identity endpoint refused a token for " + resource + " (HTTP " + response.statusCode() + ": " + message
                 + "). Check that the function app has a managed identity and, for a user-assigned one, that "
-                + "AZURE_MANAGED_IDENTITY_CLIENT_ID names it. Nothing was changed.")
+                + user.map(UserAssignedIdentity::setting).orElse(userSetting) + " names it. Nothing was changed.")
         .exception());
   }
 

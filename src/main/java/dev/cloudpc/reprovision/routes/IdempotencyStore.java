@@ -1,6 +1,8 @@
 package dev.cloudpc.reprovision.routes;
 
+import dev.cloudpc.reprovision.request.Deadline;
 import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.store.SettledEntry;
 import dev.cloudpc.reprovision.store.SharedStore.Entry;
 import dev.cloudpc.reprovision.store.SharedStore.Key;
 import dev.cloudpc.reprovision.store.SharedStore;
@@ -24,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * replays the first answer without calling Graph; with a different request it is refused (422). Shared by every instance
  * through the {@link SharedStore}: the first request inserts a "pending" entry (insert-if-absent), replaced by its
  * answer (If-Match) or deleted when the answer says "try again" (429, 5xx). A bounded local map in front lets
- * concurrent repeats on one instance join the first. Stored: hashes of the key and of the request, and the answer's
- * status, content type, body and headers — with the caller's function key taken out of links.
+ * concurrent repeats on one instance join the first; a repeat on another instance while the first is still pending
+ * waits for its answer within its own deadline ({@link SettledEntry}) and replays it — past the deadline a 503 with
+ * Retry-After, never a 409 that a flow would not retry — and goes ahead itself if the first answer was not kept.
+ * Stored: hashes of the key and of the request, and the answer's status, content type, body and headers — with the
+ * caller's function key taken out of links.
  */
 public final class IdempotencyStore {
   private static final Logger LOG = LoggerFactory.getLogger(IdempotencyStore.class);
@@ -34,6 +39,9 @@ public final class IdempotencyStore {
   private static final Duration PENDING_TTL = Duration.ofMinutes(5);
   private static final int MAX_LOCAL_ENTRIES = 10_000;
   private static final String KIND = "idempotency";
+  private static final String PENDING = "pending";
+  private static final String ANSWERED = "answered";
+  private static final long PENDING_RETRY_AFTER_SECONDS = 5;
   /** Stands for the caller's {@code ?code=} in stored links; replays put the replaying caller's key back. */
   private static final String KEY_PLACEHOLDER = "{functionKey}";
 
@@ -93,8 +101,9 @@ public final class IdempotencyStore {
   /**
    * @param key                the caller and its Idempotency-Key
    * @param encodedFunctionKey the caller's {@code ?code=} as it appears in links (URL-encoded), or null
+   * @param deadline           how long this request may wait for the answer of a first request still pending
    */
-  public Future<Claim> claim(String key, String fingerprint, String encodedFunctionKey) {
+  public Future<Claim> claim(String key, String fingerprint, String encodedFunctionKey, Deadline deadline) {
     String id = sha256(key);
     String fingerprintHash = sha256(fingerprint);
     Promise<StoredAnswer> mine = Promise.promise();
@@ -106,30 +115,51 @@ public final class IdempotencyStore {
       }
       local.put(id, new Local(fingerprintHash, mine.future(), System.nanoTime() + TTL.toNanos()));
     }
-    JsonObject pending = new JsonObject().put("fingerprint", fingerprintHash).put("state", "pending");
-    return Future.succeededFuture()
-        .compose(v -> store.insertIfAbsent(new Key(KIND, id), pending, Instant.now().plus(PENDING_TTL)))
-        .<Claim>map(insert -> {
-          if (insert.inserted()) {
-            return new Owner(this, id, insert.entry(), mine, encodedFunctionKey);
-          }
-          JsonObject first = insert.entry().value();
-          if (!fingerprintHash.equals(first.getString("fingerprint"))) {
-            throw reused();
-          }
-          if (!"answered".equals(first.getString("state"))) {
-            throw Problem.of(409, "idempotency-key-in-use", "Conflict", "A request with this Idempotency-Key is "
-                + "still being processed; ask again in a few seconds to get its answer.")
-                .withHeader("Retry-After", "5").exception();
-          }
-          StoredAnswer stored = StoredAnswer.fromJson(first.getJsonObject("answer"));
-          mine.complete(stored);
-          return new Replay(mine.future());
-        })
+    return claimInStore(id, fingerprintHash, mine, encodedFunctionKey, deadline)
         .onFailure(failure -> {
           dropLocal(id, mine);
           mine.tryFail(failure); // local repeats that joined this one get the same refusal
         });
+  }
+
+  /** Inserts the pending entry, or replays the first request's answer — waiting for it while it is pending. */
+  private Future<Claim> claimInStore(String id, String fingerprintHash, Promise<StoredAnswer> mine,
+                                     String encodedFunctionKey, Deadline deadline) {
+    Key key = new Key(KIND, id);
+    JsonObject pending = new JsonObject().put("fingerprint", fingerprintHash).put("state", PENDING);
+    return Future.succeededFuture()
+        .compose(v -> store.insertIfAbsent(key, pending, Instant.now().plus(PENDING_TTL)))
+        .compose(insert -> {
+          if (insert.inserted()) {
+            return Future.succeededFuture(new Owner(this, id, insert.entry(), mine, encodedFunctionKey));
+          }
+          if (!fingerprintHash.equals(insert.entry().value().getString("fingerprint"))) {
+            return Future.failedFuture(reused());
+          }
+          Future<Entry> first = answered(insert.entry().value()) ? Future.succeededFuture(insert.entry())
+              : SettledEntry.await(store, key, IdempotencyStore::answered, deadline, IdempotencyStore::stillPending);
+          // Gone: the first answer said "try again" (429, 5xx) and was not kept, or its request died — go ahead.
+          return first.compose(entry -> entry == null ? claimInStore(id, fingerprintHash, mine, encodedFunctionKey,
+              deadline) : Future.succeededFuture(replay(entry.value(), fingerprintHash, mine)));
+        });
+  }
+
+  private static Claim replay(JsonObject first, String fingerprintHash, Promise<StoredAnswer> mine) {
+    if (!fingerprintHash.equals(first.getString("fingerprint"))) {
+      throw reused();
+    }
+    mine.complete(StoredAnswer.fromJson(first.getJsonObject("answer")));
+    return new Replay(mine.future());
+  }
+
+  private static boolean answered(JsonObject entry) {
+    return ANSWERED.equals(entry.getString("state"));
+  }
+
+  private static RuntimeException stillPending() {
+    return Problem.unavailable("idempotency-key-in-use", "A request with this Idempotency-Key is still being "
+        + "processed, and its answer had not arrived by this request's deadline; nothing was done for this one. Ask "
+        + "again in a few seconds to get that answer.", PENDING_RETRY_AFTER_SECONDS).exception();
   }
 
   private static RuntimeException reused() {
@@ -151,7 +181,7 @@ public final class IdempotencyStore {
     if (keep) {
       StoredAnswer safe = owner.encodedFunctionKey() == null ? answer.result()
           : answer.result().replacing(owner.encodedFunctionKey(), KEY_PLACEHOLDER);
-      written = store.replace(key, owner.pending().etag(), owner.pending().value().copy().put("state", "answered")
+      written = store.replace(key, owner.pending().etag(), owner.pending().value().copy().put("state", ANSWERED)
           .put("answer", safe.toJson()), Instant.now().plus(TTL));
     } else {
       dropLocal(owner.id(), owner.local());
@@ -160,7 +190,7 @@ public final class IdempotencyStore {
     owner.local().handle(answer);
     return written.transform(done -> {
       if (done.failed()) {
-        // The pending entry then stays until it expires; repeats meanwhile get 409, never a second run.
+        // The pending entry then stays until it expires; repeats meanwhile wait, then get 503 — never a second run.
         LOG.warn("could not record an Idempotency-Key answer: {}", done.cause().getMessage());
       }
       return owner.local().future();

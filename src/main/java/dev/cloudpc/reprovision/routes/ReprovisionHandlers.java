@@ -120,7 +120,7 @@ public final class ReprovisionHandlers {
     String code = ctx.request().getParam("code");
     String encodedCode = code == null ? null : URLEncoder.encode(code, StandardCharsets.UTF_8);
     RequestScope scope = RequestScope.of(ctx);
-    return idempotency.claim(storeKey, fingerprint.get(), encodedCode).compose(claim -> {
+    return idempotency.claim(storeKey, fingerprint.get(), encodedCode, scope.deadline()).compose(claim -> {
       if (claim instanceof IdempotencyStore.Owner owner) {
         return work.get().transform(owner::settle);
       }
@@ -132,7 +132,7 @@ public final class ReprovisionHandlers {
         return IdempotencyStore.forCaller(new StoredAnswer(answer.status(), answer.contentType(), answer.body(),
             headers), encodedCode);
       });
-    }); // a refusal (422, 409, store unavailable 503) fails the request with its problem
+    }); // a refusal (422, still pending at the deadline 503, store unavailable 503) fails the request with its problem
   }
 
   private StoredAnswer accepted(ReprovisionOutcome outcome, RequestScope scope) {

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Clock;
 
 /** Chooses the store from the settings: Azure Table Storage when AzureWebJobsStorage names an account, else memory. */
 public final class Stores {
@@ -26,7 +27,8 @@ public final class Stores {
         return Future.succeededFuture();
       };
     } else {
-      StorageToken token = new StorageToken(web, options.managedIdentity(), connection.identityClientId());
+      StorageToken token = new StorageToken(web, options.managedIdentity(), connection.identity(),
+          Clock.systemUTC());
       authorizer = (request, verb, contentType, date, path) -> token.get()
           .map(value -> {
             request.putHeader("Authorization", "Bearer " + value);

@@ -8,6 +8,7 @@ import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.sandbox.SandboxIdentity;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
+import dev.cloudpc.reprovision.support.Eventually;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.CompositeFuture;
@@ -29,12 +30,14 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -290,11 +293,49 @@ class KeyRotationTest extends StrictVertxTest {
   }
 
   /**
-   * An OpenID provider on loopback, laid out like Entra ({authority}/{tenant}/v2.0), whose discovery document also
-   * names userinfo and introspection endpoints; everything but discovery goes to {@code others}.
+   * The discovery document is there but the JWK set fails: the library built a provider, with an HTTP client of its
+   * own, before the key set failed, and OpenIDConnectAuth.discover drops it without closing that client. The discovery
+   * must release it: every connection to the identity provider closes at once (a client left behind would keep its
+   * pooled connection for its 10 s idle timeout), and no deployment stays behind.
    */
+  @Test
+  void aFailedDiscoveryLeavesNoHttpClientBehind(VertxTestContext test) {
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger keyRequests = new AtomicInteger();
+    HttpServer idp = identityProvider(request -> {
+      keyRequests.incrementAndGet();
+      request.response().setStatusCode(500).end("the key set is unavailable");
+    }, open);
+    Set<String> deploymentsBefore = Set.copyOf(vertx.deploymentIDs());
+    SigningKeys keys = SigningKeys.create(vertx, TokenOptions.from(settings(idp, 0)));
+    keys.ensureKeys().transform(Future::succeededFuture)
+        .compose(failed -> {
+          test.verify(() -> {
+            assertThat(failed.failed()).isTrue();
+            assertThat(keyRequests).as("the library did fetch the key set").hasValue(1);
+          });
+          return Eventually.until(vertx, () -> open.get() == 0, Duration.ofSeconds(3));
+        })
+        .onComplete(test.succeeding(closed -> test.verify(() -> {
+          assertThat(vertx.deploymentIDs()).containsExactlyInAnyOrderElementsOf(deploymentsBefore);
+          test.completeNow();
+        })));
+  }
+
   private HttpServer identityProvider(Handler<HttpServerRequest> others) {
-    HttpServer server = await(vertx.createHttpServer().requestHandler(request -> {
+    return identityProvider(others, new AtomicInteger());
+  }
+
+  /**
+   * An OpenID provider on loopback, laid out like Entra ({authority}/{tenant}/v2.0), whose discovery document also
+   * names userinfo and introspection endpoints; everything but discovery goes to {@code others}. {@code open} counts
+   * the connections open to it.
+   */
+  private HttpServer identityProvider(Handler<HttpServerRequest> others, AtomicInteger open) {
+    HttpServer server = await(vertx.createHttpServer().connectionHandler(connection -> {
+      open.incrementAndGet();
+      connection.closeHandler(closed -> open.decrementAndGet());
+    }).requestHandler(request -> {
       if (request.path().endsWith("/openid-configuration")) {
         String base = "http://127.0.0.1:" + request.localAddress().port();
         request.response().putHeader("Content-Type", "application/json").end(new JsonObject()

@@ -226,9 +226,46 @@ class TokenRefusalTest extends StrictVertxTest {
     })));
   }
 
+  /**
+   * When Graph refuses every token, one request costs one new token; later ones inside GRAPH_TOKEN_MIN_REFETCH_SECONDS
+   * are answered 502 at once — no token request, nothing sent to Graph — and say when the next token comes.
+   */
+  @Test
+  void whenGraphRefusesEveryTokenANewOneIsFetchedAtMostOncePerIntervalAndNothingIsSentMeanwhile(
+      VertxTestContext test) {
+    start(Map.of("GRAPH_TOKEN_MIN_REFETCH_SECONDS", "300"));
+    revocation.refuseAll(true);
+    List<String> pcs = List.of(MEGAN_PC, ADELE_PC, SandboxSeed.MEGAN_CLOUD_PCS.get(1),
+        SandboxSeed.ADELE_CLOUD_PCS.get(1));
+    Future<List<HttpResponse<Buffer>>> answers = Future.succeededFuture(new ArrayList<>());
+    for (String pc : pcs) {
+      answers = answers.compose(list -> reprovision(pc).map(answer -> {
+        list.add(answer);
+        return list;
+      }));
+    }
+    answers.onComplete(test.succeeding(all -> test.verify(() -> {
+      problem(all.get(0), 502, "graph-token-refused");
+      for (HttpResponse<Buffer> meanwhile : all.subList(1, all.size())) {
+        JsonObject body = problem(meanwhile, 502, "graph-token-refused");
+        assertThat(body.getString("detail")).contains("GRAPH_TOKEN_MIN_REFETCH_SECONDS").contains("AZURE_CLIENT_ID")
+            .contains("nothing was sent to Graph");
+        assertThat(body.getString("graphCode")).isEqualTo("InvalidAuthenticationToken");
+        assertThat(Integer.parseInt(meanwhile.getHeader("Retry-After"))).isBetween(1, 300);
+      }
+      assertThat(identity().tokenRequests()).as("the start-up token and one renewal for four requests")
+          .isEqualTo(2);
+      assertThat(graph().requests()).as("only the first request's reads, each once more with the new token")
+          .hasSize(2 * ADMIN_READS);
+      assertThat(graph().count("POST", ".*/reprovision")).isZero();
+      test.completeNow();
+    })));
+  }
+
   @Test
   void healthShowsARefusedTokenAsUnhealthyUntilAFreshOneWorks(VertxTestContext test) {
-    start(Map.of());
+    // No refetch floor: the credential that works again is tried at once (the floor: the test above).
+    start(Map.of("GRAPH_TOKEN_MIN_REFETCH_SECONDS", "0"));
     revocation.refuseAll(true);
     reprovision(MEGAN_PC)
         .compose(refused -> {

@@ -213,6 +213,23 @@ class SandboxIdentityTest extends SandboxTestBase {
     assertThat(sandbox.identity().tokenRequests()).isEqualTo(before + 3);
   }
 
+  /** Identity-based AzureWebJobsStorage asks the same endpoint for Azure Storage; the token is no Graph token. */
+  @Test
+  void managedIdentityEndpointIssuesAzureStorageTokensToo() {
+    String url = sandbox.identity().msiEndpoint() + "?api-version=2019-08-01&resource=https://storage.azure.com/";
+
+    HttpResponse<Buffer> ok = send(http.getAbs(url).putHeader("X-IDENTITY-HEADER",
+        sandbox.identity().identityHeader()));
+    HttpResponse<Buffer> other = send(http.getAbs(url.replace("storage.azure.com", "vault.azure.net"))
+        .putHeader("X-IDENTITY-HEADER", sandbox.identity().identityHeader()));
+
+    assertThat(ok.statusCode()).isEqualTo(200);
+    String token = ok.bodyAsJsonObject().getString("access_token");
+    assertThat(claimsOf(token).getString("aud")).isEqualTo(SandboxIdentity.STORAGE_AUDIENCE);
+    assertThat(sandbox.identity().verifyGraphToken(token)).isFalse();
+    assertThat(other.statusCode()).isEqualTo(400);
+  }
+
   @Test
   void tokenFailuresCanBeInjectedAndCleared() {
     sandbox.identity().failTokenRequests(503, new JsonObject().put("error", "temporarily_unavailable"));

@@ -16,8 +16,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxTestContext;
+import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -31,19 +35,24 @@ import org.junit.jupiter.api.Test;
 class SharedStateAcrossInstancesTest extends StrictVertxTest {
   private static Azurite azurite;
   private static SandboxTenant tenant;
+  private static String table;
   private static TestStack one;
   private static TestStack two;
+  /** The instances' table, reached as a third instance would reach it. */
+  private static SharedStore sharedStore;
 
   @BeforeAll
   static void start() {
     assertThat(List.of(1)).containsOnlyOnce(1); // AssertJ's first use loads many classes: not on an event loop
     azurite = Azurite.shared();
     tenant = await(SandboxTenant.start(vertx, SandboxOptions.defaults().withRebuildTime(TestStack.REBUILD)
-        .withExtraCloudPcs(8)));
+        .withExtraCloudPcs(10)));
+    table = "acrossInstances" + System.nanoTime();
     Map<String, String> storage = Map.of("AzureWebJobsStorage", azurite.connectionString(),
-        "REPROVISION_STATE_TABLE", "acrossInstances" + System.nanoTime());
+        "REPROVISION_STATE_TABLE", table);
     one = TestStack.start(vertx, tenant, storage);
     two = TestStack.start(vertx, tenant, storage);
+    sharedStore = Stores.create(vertx, StoreOptions.from(one.app.settings()));
   }
 
   @AfterEach
@@ -85,20 +94,137 @@ class SharedStateAcrossInstancesTest extends StrictVertxTest {
 
   @Test
   void theSamePcOnBothInstancesAtOnceReachesGraphOnce(VertxTestContext test) {
-    // Graph answers its reads late with what it knew when asked: both instances read "nothing running".
-    tenant.graph().faults().always("GET", ".*/cloudPCs/[^/]+$", Fault.delay(Duration.ofMillis(300)))
-        .always("GET", ".*/retrieveCloudPcRemoteActionResults", Fault.delay(Duration.ofMillis(300)));
+    readsAnsweredLate();
     String pc = SandboxSeed.extraCloudPcId(1);
     String token = one.adminToken();
-    Future.all(one.post(reprovision(pc), token), two.post(reprovision(pc), token))
+    onBothAtOnce(stack -> stack.post(reprovision(pc), token))
         .onComplete(test.succeeding(both -> test.verify(() -> {
-          List<String> answers = List.of(summary(both.resultAt(0)), summary(both.resultAt(1)));
-          assertThat(answers).containsOnlyOnce("202 accepted");
-          assertThat(answers).allMatch(a -> a.equals("202 accepted") || a.equals("202 alreadyRunning")
-              || a.equals("409 reprovision-in-flight"));
+          List<String> answers = List.of(summary(both.get(0)), summary(both.get(1)));
+          assertThat(answers).containsExactlyInAnyOrder("202 accepted", "202 alreadyRunning");
           assertThat(posts(pc)).isEqualTo(1);
           test.completeNow();
         })));
+  }
+
+  /**
+   * The issue's case: the second request arrives while the first instance holds the claim — its POST is still on its
+   * way (Graph answers it 1.5 s late). The second instance waits for the first's recorded answer instead of a 409 a
+   * flow would not retry: both callers get 202 with the same operation, and Graph gets one POST.
+   */
+  @Test
+  void aRequestArrivingWhileTheOtherInstanceHoldsTheClaimGets202FromItsAnswer(VertxTestContext test) {
+    graphAnswersLate(Duration.ofMillis(1_500));
+    String pc = SandboxSeed.extraCloudPcId(6);
+    String token = one.adminToken();
+    long start = System.nanoTime();
+    Map<String, Duration> answeredAfter = new ConcurrentHashMap<>();
+    onBothAtOnce(stack -> stack.post(reprovision(pc), token).onSuccess(answer ->
+            answeredAfter.put(summary(answer), Duration.ofNanos(System.nanoTime() - start))))
+        .onComplete(test.succeeding(both -> test.verify(() -> {
+          HttpResponse<Buffer> first = both.get(0);
+          HttpResponse<Buffer> second = both.get(1);
+          assertThat(answeredAfter).containsOnlyKeys("202 accepted", "202 alreadyRunning");
+          assertThat(URI.create(second.getHeader("Location")).getPath()).as("the same operation")
+              .isEqualTo(URI.create(first.getHeader("Location")).getPath());
+          assertThat(second.bodyAsJsonObject().getString("graphRequestId"))
+              .isEqualTo(first.bodyAsJsonObject().getString("graphRequestId")).isNotBlank();
+          assertThat(answeredAfter.get("202 alreadyRunning")).as("the waiter answered once the POST was answered")
+              .isGreaterThanOrEqualTo(Duration.ofMillis(1_500));
+          assertThat(posts(pc)).isEqualTo(1);
+          assertThat(tenant.graph().executedReprovisions(pc)).isEqualTo(1);
+          test.completeNow();
+        })));
+  }
+
+  /** A claim still "sending" (its instance slow, or gone) when the deadline comes: 503 and Retry-After, not 409. */
+  @Test
+  void aClaimStillSendingAtTheDeadlineIs503WithRetryAfterAndNothingSent(VertxTestContext test) {
+    String pc = SandboxSeed.extraCloudPcId(7);
+    TestStack hasty = TestStack.start(vertx, tenant, Map.of("AzureWebJobsStorage", azurite.connectionString(),
+        "REPROVISION_STATE_TABLE", table, "REQUEST_DEADLINE_SECONDS", "2"));
+    long start = System.nanoTime();
+    claimAsAnotherInstance(pc)
+        .compose(claimed -> hasty.post(reprovision(pc), hasty.adminToken()))
+        .eventually(() -> hasty.app.close())
+        .onComplete(test.succeeding(answer -> test.verify(() -> {
+          assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(503);
+          assertThat(answer.getHeader("Content-Type")).isEqualTo("application/problem+json");
+          assertThat(answer.getHeader("Retry-After")).isEqualTo("5");
+          JsonObject problem = answer.bodyAsJsonObject();
+          assertThat(problem.getString("type")).endsWith("reprovision-in-flight");
+          assertThat(problem.getString("detail")).contains("nothing was sent");
+          assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+          assertThat(posts(pc)).isZero();
+          test.completeNow();
+        })));
+  }
+
+  /** What the claim's holder records while this request waits is this request's answer: 202 with its request-id. */
+  @Test
+  void theOutcomeAnotherInstanceRecordsWhileThisOneWaitsIsTheAnswer(VertxTestContext test) {
+    String pc = SandboxSeed.extraCloudPcId(8);
+    claimAsAnotherInstance(pc)
+        .compose(claim -> {
+          vertx.setTimer(500, t -> sharedStore.replace(new SharedStore.Key("reprovision", pc), claim.etag(),
+              new JsonObject().put("state", "accepted").put("graphRequestId", "recorded-elsewhere")
+                  .put("acceptedAt", Instant.now().toString()), Instant.now().plus(Duration.ofMinutes(2))));
+          return two.post(reprovision(pc), two.adminToken());
+        })
+        .onComplete(test.succeeding(answer -> test.verify(() -> {
+          assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(202);
+          assertThat(answer.bodyAsJsonObject().getString("status")).isEqualTo("alreadyRunning");
+          assertThat(answer.bodyAsJsonObject().getString("graphRequestId")).isEqualTo("recorded-elsewhere");
+          assertThat(answer.getHeader("Location")).contains("/api/cloudpcs/" + pc + "/operations/");
+          assertThat(posts(pc)).isZero();
+          test.completeNow();
+        })));
+  }
+
+  /** The same Idempotency-Key on both instances at once: the second waits for the first's answer and replays it. */
+  @Test
+  void anIdempotencyKeyPendingOnTheOtherInstanceIsWaitedForAndReplayed(VertxTestContext test) {
+    graphAnswersLate(Duration.ofMillis(1_000));
+    String pc = SandboxSeed.extraCloudPcId(9);
+    String key = "flow-run-" + System.nanoTime();
+    onBothAtOnce(stack -> stack.request(HttpMethod.POST, reprovision(pc), stack.adminToken())
+            .putHeader("Idempotency-Key", key).send())
+        .onComplete(test.succeeding(both -> test.verify(() -> {
+          HttpResponse<Buffer> first = both.get(0);
+          HttpResponse<Buffer> second = both.get(1);
+          assertThat(both).extracting(HttpResponse::statusCode).containsOnly(202);
+          assertThat(second.bodyAsString()).isEqualTo(first.bodyAsString());
+          assertThat(List.of(String.valueOf(first.getHeader("Idempotent-Replayed")),
+              String.valueOf(second.getHeader("Idempotent-Replayed")))).containsExactlyInAnyOrder("true", "null");
+          assertThat(posts(pc)).isEqualTo(1);
+          test.completeNow();
+        })));
+  }
+
+  /** The same request sent to instance one and instance two at once; their answers in that order. */
+  private static Future<List<HttpResponse<Buffer>>> onBothAtOnce(
+      Function<TestStack, Future<HttpResponse<Buffer>>> request) {
+    return Future.all(request.apply(one), request.apply(two)).map(both -> List.of(both.resultAt(0), both.resultAt(1)));
+  }
+
+  /** Graph answers its reads late with what it knew when asked: both instances read "nothing running". */
+  private static void readsAnsweredLate() {
+    tenant.graph().faults().always("GET", ".*/cloudPCs/[^/]+$", Fault.delay(Duration.ofMillis(300)))
+        .always("GET", ".*/retrieveCloudPcRemoteActionResults", Fault.delay(Duration.ofMillis(300)));
+  }
+
+  /** Reads answered late as above, and the POST too: its instance holds the claim for {@code post}. */
+  private static void graphAnswersLate(Duration post) {
+    readsAnsweredLate();
+    tenant.graph().faults().always("POST", ".*/reprovision$", Fault.delay(post));
+  }
+
+  /** The claim an instance writes before its POST, written here as if by an instance that is still sending. */
+  private static Future<SharedStore.Entry> claimAsAnotherInstance(String pc) {
+    return sharedStore.insertIfAbsent(new SharedStore.Key("reprovision", pc), new JsonObject().put("state", "sending"),
+        Instant.now().plus(Duration.ofMinutes(2))).map(insert -> {
+          assertThat(insert.inserted()).isTrue();
+          return insert.entry();
+        });
   }
 
   @Test
