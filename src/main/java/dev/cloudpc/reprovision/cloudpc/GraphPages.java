@@ -13,13 +13,14 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Reads whole Graph collections: Graph pages server-side and names the next page in {@code @odata.nextLink}
  * (graph/paging.md: "keep requesting the nextLink until it is absent"), so a client that reads only the first page
  * silently misses items. Bounded: a collection longer than {@link #MAX_PAGES} pages fails closed rather than being
- * read forever or half-read.
+ * read forever or half-read. A caller that pages itself reads {@link #one} page at a time.
  */
 final class GraphPages {
   static final int MAX_PAGES = 50;
@@ -32,27 +33,20 @@ final class GraphPages {
     this.graphBase = graphBase;
   }
 
-  /** Every item of the collection; {@code absent} statuses (e.g. 404 on an API Graph does not offer) give none. */
-  Future<List<JsonObject>> all(GraphCall first, RequestScope scope, String what, Set<Integer> absent) {
-    return page(first, scope, what, absent, new ArrayList<>(), 1);
+  /** One page of a collection: its items, and the call for the next page when Graph named one. */
+  record Page(List<JsonObject> items, Optional<GraphCall> next) {
   }
 
-  private Future<List<JsonObject>> page(GraphCall call, RequestScope scope, String what, Set<Integer> absent,
-                                        List<JsonObject> items, int number) {
-    return graph.send(call, scope).compose(response -> {
-      if (absent.contains(response.status())) {
-        return Future.succeededFuture(items);
-      }
-      JsonObject body;
-      try {
-        body = ok(response, call, what);
-      } catch (RuntimeException refused) {
-        return Future.failedFuture(refused);
-      }
-      body.getJsonArray("value", new JsonArray()).stream()
-          .filter(JsonObject.class::isInstance).map(JsonObject.class::cast).forEach(items::add);
-      Object link = body.getValue("@odata.nextLink");
-      if (link == null) {
+  /** Every item of the collection; {@code absent} statuses (e.g. 404 on an API Graph does not offer) give none. */
+  Future<List<JsonObject>> all(GraphCall first, RequestScope scope, String what, Set<Integer> absent) {
+    return collect(first, scope, what, absent, new ArrayList<>(), 1);
+  }
+
+  private Future<List<JsonObject>> collect(GraphCall call, RequestScope scope, String what, Set<Integer> absent,
+                                           List<JsonObject> items, int number) {
+    return one(call, scope, what, absent).compose(page -> {
+      items.addAll(page.items());
+      if (page.next().isEmpty()) {
         return Future.succeededFuture(items);
       }
       if (number >= MAX_PAGES) {
@@ -60,8 +54,33 @@ final class GraphPages {
             + "than " + MAX_PAGES + " pages " + what + "; nothing was changed. Narrow the request or report this.")
             .exception());
       }
-      return (link instanceof String s ? call.next(s, graphBase) : java.util.Optional.<GraphCall>empty())
-          .map(next -> page(next, scope, what, absent, items, number + 1))
+      return collect(page.next().get(), scope, what, absent, items, number + 1);
+    });
+  }
+
+  /**
+   * One page: one Graph request. A next link that does not point below the Graph base is never followed (a token is
+   * never sent elsewhere): the read fails.
+   */
+  Future<Page> one(GraphCall call, RequestScope scope, String what, Set<Integer> absent) {
+    return graph.send(call, scope).compose(response -> {
+      if (absent.contains(response.status())) {
+        return Future.succeededFuture(new Page(List.of(), Optional.empty()));
+      }
+      JsonObject body;
+      try {
+        body = ok(response, call, what);
+      } catch (RuntimeException refused) {
+        return Future.failedFuture(refused);
+      }
+      List<JsonObject> items = body.getJsonArray("value", new JsonArray()).stream()
+          .filter(JsonObject.class::isInstance).map(JsonObject.class::cast).toList();
+      Object link = body.getValue("@odata.nextLink");
+      if (link == null) {
+        return Future.succeededFuture(new Page(items, Optional.empty()));
+      }
+      return (link instanceof String s ? call.next(s, graphBase) : Optional.<GraphCall>empty())
+          .map(next -> Future.succeededFuture(new Page(items, Optional.of(next))))
           .orElseGet(() -> Future.failedFuture(Problem.of(502, "graph-bad-next-link", "Bad gateway", "Graph's "
               + "@odata.nextLink " + what + " does not point below " + graphBase + "; it was not followed and "
               + "nothing was changed.").exception()));
