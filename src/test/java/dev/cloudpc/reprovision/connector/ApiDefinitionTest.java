@@ -16,6 +16,7 @@ import io.swagger.parser.SwaggerParser;
 import io.swagger.parser.util.SwaggerDeserializationResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.IOException;
@@ -232,17 +233,33 @@ class ApiDefinitionTest extends StrictVertxTest {
   }
 
   @Test
-  void servedAnonymouslyAsTheSameDocumentWhileOtherRoutesNeedTheKey() {
+  void servedAnonymouslyAsTheSameDocumentWithTheRequestsHostWhileOtherRoutesNeedTheKey() {
     HttpResponse<Buffer> served = await(stack.client.get("/api/openapi.json").send());
     HttpResponse<Buffer> guarded = await(stack.client.get("/api/cloudpcs/" + MEGAN_PC).send());
 
     assertThat(served.statusCode()).isEqualTo(200);
     assertThat(served.getHeader("Content-Type")).startsWith("application/json");
-    assertThat(served.bodyAsString()).isEqualTo(text);
+    JsonObject expected = new JsonObject(text).put("host", "127.0.0.1:" + stack.app.port())
+        .put("schemes", new JsonArray().add("http"));
+    assertThat(served.bodyAsJsonObject()).isEqualTo(expected);
     SwaggerDeserializationResult parsed = new SwaggerParser().readWithInfo(served.bodyAsString());
     assertThat(parsed.getMessages()).isEmpty();
     assertThat(parsed.getSwagger().getSwagger()).isEqualTo("2.0");
     assertThat(guarded.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void theServedHostIsTheRequestsHostAndForwardingHeadersDoNotChangeItOnTheLocalHost() {
+    HttpResponse<Buffer> named = await(stack.client.get("/api/openapi.json")
+        .putHeader("Host", "contoso-reprovision.example:8443").send());
+    HttpResponse<Buffer> forwarded = await(stack.client.get("/api/openapi.json")
+        .putHeader("X-Forwarded-Host", "evil.example").putHeader("X-Forwarded-Proto", "https").send());
+
+    assertThat(named.bodyAsJsonObject().getString("host")).isEqualTo("contoso-reprovision.example:8443");
+    assertThat(named.bodyAsJsonObject().getJsonArray("schemes")).isEqualTo(new JsonArray().add("http"));
+    // The local host is reached directly: nothing in front of it sets these, so any caller could.
+    assertThat(forwarded.bodyAsJsonObject().getString("host")).isEqualTo("127.0.0.1:" + stack.app.port());
+    assertThat(forwarded.bodyAsJsonObject().getJsonArray("schemes")).isEqualTo(new JsonArray().add("http"));
   }
 
   @Test
