@@ -229,6 +229,19 @@ class ApiDefinitionTest extends StrictVertxTest {
   }
 
   @Test
+  void everyGuardedOperationDeclaresWhatAnyGuardedRouteMayAnswer() {
+    // Hygiene (400), key and token (401), rights (403), Graph's not-found (404), throttling and the Graph budget
+    // (429), settings (500), Graph's failures (502, 503) and the deadline (504) can answer any of them.
+    Set<String> always = Set.of("400", "401", "403", "404", "429", "500", "502", "503", "504");
+    for (ApiRoute route : ApiRoutes.ALL) {
+      if (!route.anonymous()) {
+        assertThat(tree.operation(route).json().getJsonObject("responses").fieldNames()).as(route.operationId())
+            .containsAll(always);
+      }
+    }
+  }
+
+  @Test
   void everyReferenceResolves() {
     assertThat(tree.references()).isNotEmpty()
         .allSatisfy(ref -> tree.resolve(new JsonObject().put("$ref", ref)));
