@@ -8,6 +8,8 @@ import dev.cloudpc.reprovision.auth.PollLinks;
 import dev.cloudpc.reprovision.auth.SigningKeys;
 import dev.cloudpc.reprovision.auth.TokenOptions;
 import dev.cloudpc.reprovision.auth.TokenVerifier;
+import dev.cloudpc.reprovision.budget.AppBudget;
+import dev.cloudpc.reprovision.budget.BudgetOptions;
 import dev.cloudpc.reprovision.cloudpc.AuditLog;
 import dev.cloudpc.reprovision.cloudpc.BulkReprovisioner;
 import dev.cloudpc.reprovision.cloudpc.CloudPcDirectory;
@@ -45,6 +47,8 @@ import dev.cloudpc.reprovision.routes.StatusHandlers;
 import dev.cloudpc.reprovision.store.SharedStore;
 import dev.cloudpc.reprovision.store.StoreOptions;
 import dev.cloudpc.reprovision.store.Stores;
+import dev.cloudpc.reprovision.view.PollView;
+import dev.cloudpc.reprovision.view.ViewOptions;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.DeploymentOptions;
@@ -111,22 +115,24 @@ public final class ReprovisionApp {
     // Started before the rest is built: an event loop runs the fetches' cold code (HTTP client, JSON, keys) on the
     // second core while this thread builds the router (issue 14, cold start).
     this.keyAndTokenFetches = Future.join(signingKeys.ensureKeys(), graphTokens.warmUp());
-    GraphClient graph = new GraphClient(vertx, graphWeb, graphOptions, graphTokens,
-        RetryPolicy.of(settings.graphMaxAttempts()));
-    CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphBaseUrl());
-    TargetResolver resolver = new TargetResolver(new AccessPolicy(callerOptions), directory,
-        UserResetPolicy.create(graph, directory, settings.selfServiceIgnoresResetPolicy()), graphTokens);
-    AuditLog audit = new AuditLog();
     SharedStore store = Stores.create(vertx, StoreOptions.from(settings));
+    AppBudget budget = new AppBudget(vertx, BudgetOptions.from(settings), store);
+    GraphClient graph = new GraphClient(vertx, graphWeb, graphOptions, graphTokens,
+        RetryPolicy.of(settings.graphMaxAttempts()), budget);
+    CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphBaseUrl());
+    PollView view = new PollView(vertx, directory, budget, ViewOptions.from(settings));
+    TargetResolver resolver = new TargetResolver(new AccessPolicy(callerOptions), directory,
+        UserResetPolicy.create(graph, directory, settings.selfServiceIgnoresResetPolicy()), graphTokens, view);
+    AuditLog audit = new AuditLog();
     ReprovisionService service = new ReprovisionService(graph, directory, store);
     OperationTracker tracker = new OperationTracker(directory);
     PollLinks pollLinks = new PollLinks(settings.operationUrlSecret());
     OperationLinks links = new OperationLinks(pollLinks, !settings.functionKeyCallersAreAdmins());
     ReprovisionHandlers reprovision = new ReprovisionHandlers(resolver, service, new IdempotencyStore(store), audit,
-        links, settings.pollRetryAfter());
-    StatusHandlers status = new StatusHandlers(resolver, directory, tracker, links, settings.pollRetryAfter());
+        links, view::pollInterval);
+    StatusHandlers status = new StatusHandlers(resolver, tracker, links, view::pollInterval);
     BulkHandlers bulk = new BulkHandlers(resolver, new BulkReprovisioner(vertx, service, audit), tracker, links,
-        BulkOptions.from(settings));
+        BulkOptions.from(settings), view::pollInterval);
     Map<ApiRoute, Handler<RoutingContext>> handlers = new HashMap<>(Map.of(
         ApiRoutes.REPROVISION_MANY, bulk::reprovisionMany,
         ApiRoutes.REPROVISION_ALL_OF_USER, bulk::reprovisionAllOfUser,
@@ -136,7 +142,8 @@ public final class ReprovisionApp {
         ApiRoutes.REPROVISION_MINE, reprovision::reprovisionMine,
         ApiRoutes.STATUS, status::status,
         ApiRoutes.OPERATION, status::operation,
-        ApiRoutes.HEALTH, new HealthHandler(HealthOptions.from(settings), signingKeys, graphTokens, store),
+        ApiRoutes.HEALTH, new HealthHandler(HealthOptions.from(settings), signingKeys, graphTokens, store,
+            budget),
         ApiRoutes.API_DEFINITION, new ApiDefinitionHandler()));
     ListHandlers lists = new ListHandlers(new CloudPcLists(new AccessPolicy(callerOptions), directory, resolver,
         graphTokens.delegatedUserRoutes()), links);

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.sandbox;
 
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ final class CloudPcStore {
   /** Statuses set by tests (e.g. pendingProvision, movingRegion): they win over the computed one. */
   private final Map<String, String> statusOverrides = new ConcurrentHashMap<>();
   private final Set<String> unsupported = ConcurrentHashMap.newKeySet();
+  /** lastRemoteActionResult shown instead of the computed one; an empty object: the property is left out. */
+  private final Map<String, JsonObject> lastActionOverrides = new ConcurrentHashMap<>();
   private volatile Duration rebuildTime;
 
   CloudPcStore(SandboxDirectory directory, Duration rebuildTime) {
@@ -65,6 +68,26 @@ final class CloudPcStore {
     } else {
       statusOverrides.put(key(id), status);
     }
+  }
+
+  void overrideLastAction(String id, JsonObject action) {
+    lastActionOverrides.put(key(id), action);
+  }
+
+  /** Whether answers leave lastRemoteActionResult out even when {@code $select} names it (a test's override). */
+  boolean lastActionOmitted(String id) {
+    JsonObject overridden = lastActionOverrides.get(key(id));
+    return overridden != null && overridden.isEmpty();
+  }
+
+  /** The PC's lastRemoteActionResult as Graph would return it on {@code $select}; null when it never had one. */
+  JsonObject lastAction(String id, Instant now) {
+    JsonObject overridden = lastActionOverrides.get(key(id));
+    if (overridden != null) {
+      return overridden.isEmpty() ? null : overridden.copy();
+    }
+    List<SimulatedRebuild> actions = actions(id);
+    return actions.isEmpty() ? null : actions.get(0).toJson(now);
   }
 
   void reprovisionSupported(String id, boolean supported) {
@@ -155,6 +178,7 @@ final class CloudPcStore {
     endNext.clear();
     statusOverrides.clear();
     unsupported.clear();
+    lastActionOverrides.clear();
   }
 
   private static String key(String id) {

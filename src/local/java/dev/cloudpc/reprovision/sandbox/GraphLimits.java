@@ -20,7 +20,7 @@ public record GraphLimits(int getPerApp, int getPerTenant, int listPerApp, int l
 
   /** High enough that tests which are not about the budget never meet it. */
   public static GraphLimits generous() {
-    return new GraphLimits(60_000, 120_000, 60_000, 120_000);
+    return new GraphLimits(1_000_000, 2_000_000, 1_000_000, 2_000_000);
   }
 
   public boolean isDocumented() {

@@ -167,9 +167,9 @@ final class GraphRoutes {
    */
   private JsonObject withLastRemoteAction(IncomingGraphRequest call, JsonObject pc, String id, Instant now) {
     String select = call.params().get("$select");
-    if (select != null && List.of(select.split(",")).stream().anyMatch(f -> f.trim().equals("lastRemoteActionResult"))) {
-      List<SimulatedRebuild> actions = store.actions(id);
-      pc.put("lastRemoteActionResult", actions.isEmpty() ? null : actions.get(0).toJson(now));
+    if (select != null && List.of(select.split(",")).stream().anyMatch(f -> f.trim().equals("lastRemoteActionResult"))
+        && !store.lastActionOmitted(id)) {
+      pc.put("lastRemoteActionResult", store.lastAction(id, now));
     }
     return pc;
   }

@@ -3,6 +3,7 @@ package dev.cloudpc.reprovision.sandbox;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,6 +131,21 @@ public final class SandboxGraph {
   /** Requests answered 429 by the Windows 365 limits since start or reset (injected faults not counted). */
   public long throttledCount() {
     return throttle.throttledCount();
+  }
+
+  /**
+   * Shows this as the PC's lastRemoteActionResult (started now) until reset, e.g. another action under way or a state
+   * Graph may add; the rebuild history is unchanged.
+   */
+  public void setLastRemoteAction(String cloudPcId, String actionName, String actionState) {
+    store.overrideLastAction(cloudPcId, new JsonObject().put("actionName", actionName).put("actionState", actionState)
+        .put("startDateTime", Instant.now().toString()).put("lastUpdatedDateTime", Instant.now().toString())
+        .put("cloudPcId", cloudPcId));
+  }
+
+  /** Leaves lastRemoteActionResult out of this PC's answers, even when {@code $select} names it, until reset. */
+  public void omitLastRemoteActionResult(String cloudPcId) {
+    store.overrideLastAction(cloudPcId, new JsonObject());
   }
 
   /** Items per page of every collection (Cloud PCs, remote-action results, user settings). */

@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.cloudpc;
 
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -17,7 +18,38 @@ import java.util.Set;
  * refused with a reason.
  */
 public record CloudPc(String id, String displayName, String userPrincipalName, String status,
-                      JsonObject statusDetail, String lastModifiedDateTime) {
+                      JsonObject statusDetail, String lastModifiedDateTime, LastRemoteAction lastRemoteAction,
+                      Instant readAt) {
+
+  /**
+   * What the read ran: the properties decisions rest on, {@code lastRemoteActionResult} included — Graph returns it
+   * only when {@code $select} names it (api-reference/beta/api/cloudpc-get.md, example 2). One Get then answers both
+   * "may I reprovision" (status) and "is one already under way" (the last remote action).
+   */
+  public static final String SELECT = "id,displayName,userPrincipalName,status,statusDetail,lastModifiedDateTime,"
+      + "lastRemoteActionResult";
+
+  /**
+   * The PC's {@code lastRemoteActionResult} as the read returned it: {@code known} is false when the answer did not
+   * carry the property at all (then nothing can be concluded from it); {@code action} is null when the PC never had
+   * a remote action.
+   */
+  public record LastRemoteAction(boolean known, RemoteAction action) {
+    static final LastRemoteAction UNKNOWN = new LastRemoteAction(false, null);
+
+    static LastRemoteAction from(JsonObject pc) {
+      if (!pc.containsKey("lastRemoteActionResult")) {
+        return UNKNOWN;
+      }
+      return new LastRemoteAction(true, pc.getValue("lastRemoteActionResult") instanceof JsonObject action
+          ? RemoteAction.from(action) : null);
+    }
+
+    /** The last action, when it is a Reprovision with a start time. */
+    public Optional<RemoteAction> reprovision() {
+      return Optional.ofNullable(action).filter(RemoteAction::isReprovision).filter(a -> a.startDateTime() != null);
+    }
+  }
 
   private static final Set<String> REPROVISIONABLE = Set.of("provisioned", "provisionedWithWarnings", "failed");
 
@@ -42,11 +74,12 @@ public record CloudPc(String id, String displayName, String userPrincipalName, S
       Map.entry("unknownFutureValue", "has a status Graph reported only as 'unknownFutureValue' (a value newer than "
           + "this API version describes); check the Cloud PC in Intune"));
 
-  static CloudPc from(JsonObject json) {
+  /** The PC as Graph showed it to a read sent at {@code readAt}. */
+  static CloudPc from(JsonObject json, Instant readAt) {
     return new CloudPc(json.getString("id"), json.getString("displayName"), json.getString("userPrincipalName"),
         json.getValue("status") instanceof String s ? s : null,
         json.getValue("statusDetail") instanceof JsonObject d ? d : null,
-        json.getString("lastModifiedDateTime"));
+        json.getValue("lastModifiedDateTime") instanceof String m ? m : null, LastRemoteAction.from(json), readAt);
   }
 
   /** Whether Microsoft documents a reprovision as possible from this status. */
@@ -70,7 +103,11 @@ public record CloudPc(String id, String displayName, String userPrincipalName, S
     return userPrincipalName != null && upn != null && userPrincipalName.equalsIgnoreCase(upn);
   }
 
-  private static String printable(String value) {
+  /** Graph-chosen text fit for a detail: visible ASCII, at most 64 characters. */
+  static String printable(String value) {
+    if (value == null) {
+      return "";
+    }
     String cleaned = value.replaceAll("[^\\x20-\\x7e]", "?");
     return cleaned.length() > 64 ? cleaned.substring(0, 64) + "…" : cleaned;
   }

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code retrieveCloudPcRemoteActionResults} or {@code getSupportedCloudPcRemoteActions}
  * (api-reference/v1.0/resources/cloudpc.md), so a guard reading v1.0 would be blind.
  */
-public final class CloudPcDirectory {
+public final class CloudPcDirectory implements CloudPcSource {
   private static final Duration USER_TTL = Duration.ofMinutes(5);
   private static final int USER_CACHE_MAX = 10_000;
   /** Where Graph does not offer the remote-action functions it answers one of these; the PC's status remains. */
@@ -47,8 +48,9 @@ public final class CloudPcDirectory {
     return pages;
   }
 
+  /** One Get Cloud PC: the properties of {@link CloudPc#SELECT}, its last remote action included. */
   public Future<CloudPc> cloudPc(GraphCall read, String cloudPcId, RequestScope scope) {
-    GraphCall call = read.cloudPcRead();
+    GraphCall call = read.cloudPcRead().selecting(CloudPc.SELECT);
     return graph.send(call, scope).compose(response -> {
       if (response.status() == 404) {
         return Future.failedFuture(Problem.notFound("cloud-pc-not-found", "No Cloud PC with id " + cloudPcId
@@ -56,22 +58,49 @@ public final class CloudPcDirectory {
             .with("graphRequestId", response.requestId()).with("graphCode", response.errorCode()).exception());
       }
       return Future.succeededFuture().map(v -> CloudPc.from(GraphPages.ok(response, call, "reading Cloud PC "
-          + cloudPcId)));
+          + cloudPcId), response.sentAt()));
     });
   }
 
   /** The Cloud PCs assigned to a user, by UPN (an OData string literal, quotes doubled), every page of them. */
   public Future<List<CloudPc>> cloudPcsOf(String userPrincipalName, RequestScope scope) {
     String filter = "userPrincipalName eq '" + userPrincipalName.replace("'", "''") + "'";
-    GraphCall call = GraphCall.get(GraphCall.CLOUD_PCS + "?$filter=" + GraphCall.segment(filter)).cloudPcRead();
+    GraphCall call = GraphCall.get(GraphCall.CLOUD_PCS + "?$filter=" + GraphCall.segment(filter)).cloudPcRead()
+        .selecting(CloudPc.SELECT);
+    Instant readAt = Instant.now();
     return pages.all(call, scope, "listing the Cloud PCs of " + userPrincipalName, Set.of())
-        .map(items -> items.stream().map(CloudPc::from).filter(pc -> pc.assignedTo(userPrincipalName)).toList());
+        .map(items -> items.stream().map(item -> CloudPc.from(item, readAt))
+            .filter(pc -> pc.assignedTo(userPrincipalName)).toList());
+  }
+
+  /** A fresh Get Cloud PC: whatever {@code notBefore} asks, this read is newer. */
+  @Override
+  public Future<CloudPc> cloudPc(String cloudPcId, Instant notBefore, RequestScope scope) {
+    return cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope);
+  }
+
+  /** One page of the tenant's Cloud PCs and the call for the next, if any. */
+  public record CloudPcPage(List<CloudPc> cloudPcs, Optional<GraphCall> next) {
+  }
+
+  /**
+   * A page of the tenant's Cloud PCs (beta api-reference/beta/api/virtualendpoint-list-cloudpcs.md: {@code $select}
+   * supported) with the properties decisions rest on; the first page when {@code next} is empty. One List Cloud PCs
+   * request; each PC carries the time its page was read.
+   */
+  public Future<CloudPcPage> tenantPage(Optional<GraphCall> next, RequestScope scope) {
+    GraphCall call = next.orElseGet(() -> GraphCall.get(GraphCall.CLOUD_PCS).cloudPcRead().selecting(CloudPc.SELECT));
+    return pages.one(call, scope, "listing the tenant's Cloud PCs", Set.of())
+        .map(page -> new CloudPcPage(page.items().stream().map(item -> CloudPc.from(item, page.sentAt())).toList(),
+            page.next()));
   }
 
   /**
    * The newest Reprovision entry of the PC's remote-action results (beta
-   * api-reference/beta/api/cloudpc-retrievecloudpcremoteactionresults.md, every page). Where Graph does not offer
-   * that function (404, 400, 501) there is none and callers decide on the PC's status; any other failure fails closed.
+   * api-reference/beta/api/cloudpc-retrievecloudpcremoteactionresults.md, every page), for a poll whose reprovision is
+   * hidden behind a later remote action in {@code lastRemoteActionResult}. Where Graph does not offer the function
+   * (404, 400, 501) there is none: a poll then reports the outcome as not yet known — never as success, and the guard
+   * never reads this (it decides on the PC's own read and refuses what that cannot settle).
    */
   public Future<Optional<RemoteAction>> lastReprovision(String cloudPcId, RequestScope scope) {
     GraphCall call = GraphCall.get(GraphCall.CLOUD_PCS + "/" + GraphCall.segment(cloudPcId)

@@ -8,6 +8,7 @@ import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -28,10 +29,8 @@ import java.util.function.Predicate;
 public final class CloudPcLists {
   /** Most Cloud PCs asked of Graph per page of the tenant list ({@code $top}). */
   public static final int MAX_PAGE_SIZE = 100;
-  /** What the lists show; beta lists these (api-reference/beta/api/virtualendpoint-list-cloudpcs.md, $select). */
-  private static final String SELECT = "$select=id,displayName,userPrincipalName,status";
-  /** user-list-cloudpcs.md: GET /me/cloudPCs returns no userPrincipalName. */
-  private static final String MY_SELECT = "$select=id,displayName,status";
+  /** user-list-cloudpcs.md: GET /me/cloudPCs returns only some properties, no userPrincipalName among them. */
+  private static final String MY_SELECT = "id,displayName,status";
   private static final String PAGE_PREFIX = "/" + GraphCall.BETA + GraphCall.CLOUD_PCS + "?";
   private static final int MAX_TOKEN_LENGTH = 4096;
 
@@ -72,13 +71,14 @@ public final class CloudPcLists {
           .compose(me -> directory.cloudPcsOf(me.userPrincipalName(), scope))
           .map(CloudPcLists::whole);
     }
-    GraphCall call = GraphCall.get("/me/cloudPCs?" + MY_SELECT).onBehalfOf(caller).cloudPcRead();
+    GraphCall call = GraphCall.get("/me/cloudPCs").onBehalfOf(caller).cloudPcRead().selecting(MY_SELECT);
+    Instant readAt = Instant.now();
     Future<List<JsonObject>> listed = directory.pages().all(call, scope, "listing your Cloud PCs", Set.of());
     Future<CloudPcDirectory.DirectoryUser> me = directory.user(caller.objectId(), scope);
     return Future.join(listed, me).transform(done -> listed.failed() ? Future.failedFuture(listed.cause())
         : me.failed() ? Future.failedFuture(me.cause())
         : Future.succeededFuture(whole(listed.result().stream()
-            .map(json -> CloudPc.from(json.copy().put("userPrincipalName", me.result().userPrincipalName())))
+            .map(json -> CloudPc.from(json.copy().put("userPrincipalName", me.result().userPrincipalName()), readAt))
             .toList())));
   }
 
@@ -96,16 +96,16 @@ public final class CloudPcLists {
     policy.requireAdminToListTenant(caller);
     GraphCall call = query.pageToken().map(CloudPcLists::fromToken).orElseGet(() -> firstPage(query));
     Predicate<CloudPc> matches = query.search().map(CloudPcLists::containing).orElse(pc -> true);
-    return directory.pages().one(call, scope, "listing the tenant's Cloud PCs", Set.of())
-        .map(page -> new Page(page.items().stream().map(CloudPc::from).filter(matches).toList(),
-            page.next().map(CloudPcLists::token)));
+    return directory.tenantPage(Optional.of(call), scope) // the first page of this query, or the one a token names
+        .map(page -> new Page(page.cloudPcs().stream().filter(matches).toList(), page.next().map(CloudPcLists::token)));
   }
 
   private static GraphCall firstPage(TenantQuery query) {
     String filter = query.userPrincipalName()
         .map(upn -> "&$filter=" + GraphCall.segment("userPrincipalName eq '" + upn.replace("'", "''") + "'"))
         .orElse("");
-    return GraphCall.get(GraphCall.CLOUD_PCS + "?" + SELECT + "&$top=" + query.top() + filter).cloudPcRead();
+    return GraphCall.get(GraphCall.CLOUD_PCS + "?$top=" + query.top() + filter).cloudPcRead()
+        .selecting(CloudPc.SELECT);
   }
 
   private static Predicate<CloudPc> containing(String text) {

@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +21,7 @@ import java.util.Set;
  * Reads whole Graph collections: Graph pages server-side and names the next page in {@code @odata.nextLink}
  * (graph/paging.md: "keep requesting the nextLink until it is absent"), so a client that reads only the first page
  * silently misses items. Bounded: a collection longer than {@link #MAX_PAGES} pages fails closed rather than being
- * read forever or half-read. A caller that pages itself reads {@link #one} page at a time.
+ * read forever or half-read.
  */
 final class GraphPages {
   static final int MAX_PAGES = 50;
@@ -33,17 +34,19 @@ final class GraphPages {
     this.graphBase = graphBase;
   }
 
-  /** One page of a collection: its items, and the call for the next page when Graph named one. */
-  record Page(List<JsonObject> items, Optional<GraphCall> next) {
+  /**
+   * One page: its items, the call for the next page if Graph names one, and when this page's read was sent.
+   */
+  record Page(List<JsonObject> items, Optional<GraphCall> next, Instant sentAt) {
   }
 
   /** Every item of the collection; {@code absent} statuses (e.g. 404 on an API Graph does not offer) give none. */
   Future<List<JsonObject>> all(GraphCall first, RequestScope scope, String what, Set<Integer> absent) {
-    return collect(first, scope, what, absent, new ArrayList<>(), 1);
+    return rest(first, scope, what, absent, new ArrayList<>(), 1);
   }
 
-  private Future<List<JsonObject>> collect(GraphCall call, RequestScope scope, String what, Set<Integer> absent,
-                                           List<JsonObject> items, int number) {
+  private Future<List<JsonObject>> rest(GraphCall call, RequestScope scope, String what, Set<Integer> absent,
+                                        List<JsonObject> items, int number) {
     return one(call, scope, what, absent).compose(page -> {
       items.addAll(page.items());
       if (page.next().isEmpty()) {
@@ -54,33 +57,25 @@ final class GraphPages {
             + "than " + MAX_PAGES + " pages " + what + "; nothing was changed. Narrow the request or report this.")
             .exception());
       }
-      return collect(page.next().get(), scope, what, absent, items, number + 1);
+      return rest(page.next().get(), scope, what, absent, items, number + 1);
     });
   }
 
-  /**
-   * One page: one Graph request. A next link that does not point below the Graph base is never followed (a token is
-   * never sent elsewhere): the read fails.
-   */
+  /** One page of a collection; a next link that does not point below Graph's base fails (it is never followed). */
   Future<Page> one(GraphCall call, RequestScope scope, String what, Set<Integer> absent) {
     return graph.send(call, scope).compose(response -> {
       if (absent.contains(response.status())) {
-        return Future.succeededFuture(new Page(List.of(), Optional.empty()));
+        return Future.succeededFuture(new Page(List.of(), Optional.empty(), response.sentAt()));
       }
-      JsonObject body;
-      try {
-        body = ok(response, call, what);
-      } catch (RuntimeException refused) {
-        return Future.failedFuture(refused);
-      }
+      JsonObject body = ok(response, call, what);
       List<JsonObject> items = body.getJsonArray("value", new JsonArray()).stream()
           .filter(JsonObject.class::isInstance).map(JsonObject.class::cast).toList();
       Object link = body.getValue("@odata.nextLink");
       if (link == null) {
-        return Future.succeededFuture(new Page(items, Optional.empty()));
+        return Future.succeededFuture(new Page(items, Optional.empty(), response.sentAt()));
       }
       return (link instanceof String s ? call.next(s, graphBase) : Optional.<GraphCall>empty())
-          .map(next -> Future.succeededFuture(new Page(items, Optional.of(next))))
+          .map(next -> Future.succeededFuture(new Page(items, Optional.of(next), response.sentAt())))
           .orElseGet(() -> Future.failedFuture(Problem.of(502, "graph-bad-next-link", "Bad gateway", "Graph's "
               + "@odata.nextLink " + what + " does not point below " + graphBase + "; it was not followed and "
               + "nothing was changed.").exception()));

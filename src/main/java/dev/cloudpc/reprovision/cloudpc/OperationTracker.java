@@ -27,8 +27,26 @@ public final class OperationTracker {
     this.directory = directory;
   }
 
+  /**
+   * Decided from the PC as read (its {@code lastRemoteActionResult}) when that shows this reprovision or nothing
+   * newer; only when a later remote action of another kind hides it, or the read did not carry the property, are the
+   * PC's remote-action results read (one more Get Cloud PC).
+   */
   public Future<OperationState> state(CloudPc pc, Instant acceptedAt, RequestScope scope) {
-    return directory.lastReprovision(pc.id(), scope).map(last -> decide(pc, acceptedAt, last, Instant.now()));
+    if (needsHistory(pc, acceptedAt)) {
+      return directory.lastReprovision(pc.id(), scope).map(last -> decide(pc, acceptedAt, last, Instant.now()));
+    }
+    return Future.succeededFuture(decide(pc, acceptedAt, pc.lastRemoteAction().reprovision(), Instant.now()));
+  }
+
+  private static boolean needsHistory(CloudPc pc, Instant acceptedAt) {
+    CloudPc.LastRemoteAction last = pc.lastRemoteAction();
+    if (!last.known()) {
+      return true;
+    }
+    RemoteAction action = last.action();
+    return action != null && !action.isReprovision() && (action.startDateTime() == null
+        || !action.startDateTime().isBefore(acceptedAt.minus(CLOCK_SKEW)));
   }
 
   static OperationState decide(CloudPc pc, Instant acceptedAt, Optional<RemoteAction> last, Instant now) {

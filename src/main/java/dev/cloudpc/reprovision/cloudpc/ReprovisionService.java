@@ -38,28 +38,58 @@ public final class ReprovisionService {
     if (known != null && !dryRun) {
       return known.map(ReprovisionOutcome::asDuplicate);
     }
-    return runningSince(target, scope).compose(running -> {
-      if (running.isPresent()) {
+    return Future.succeededFuture(target.pc()).compose(pc -> {
+      RemoteAction running = underWay(pc);
+      if (running != null) {
         return Future.succeededFuture(new ReprovisionOutcome(ReprovisionOutcome.Kind.ALREADY_RUNNING, target, null,
-            running.get(), null));
+            running.startDateTime(), null));
       }
-      Optional<String> whyNot = target.pc().whyNotReprovisionable();
+      Optional<String> whyNot = pc.whyNotReprovisionable();
       if (whyNot.isPresent()) {
-        return dryRun ? refused(target.pc(), whyNot.get()) : refusedUnlessRecorded(target, whyNot.get());
+        return dryRun ? refused(pc, whyNot.get()) : refusedUnlessRecorded(target, whyNot.get());
       }
       return dryRun ? dryRun(target, scope) : once(target, scope);
     });
   }
 
   /**
-   * When the reprovision under way on the PC started, if one is (Graph lists a Reprovision remote action pending or
-   * active: answering "already running" is then the truth). The read runs with the app-only credential on every
-   * route (v1.0 and /me offer no such read).
+   * The reprovision under way on the PC, decided from the one read of it: its {@code lastRemoteActionResult}
+   * (beta resources/cloudpcremoteactionresult.md: actionState none, pending, canceled, active, done, failed,
+   * notSupported). A Reprovision pending or active is running (answering "already running" is then the truth); any
+   * action that ended leaves nothing under way. What the read cannot settle is refused, never taken as "nothing
+   * under way": no lastRemoteActionResult in the answer, another action still pending or active (a reprovision
+   * behind it would not show), or a state Microsoft does not document as an outcome.
+   *
+   * @return the running reprovision, or null when nothing is under way
    */
-  private Future<Optional<Instant>> runningSince(ReprovisionTarget target, RequestScope scope) {
-    Future<Optional<RemoteAction>> last = target.lastReprovision() != null ? target.lastReprovision()
-        : directory.lastReprovision(target.cloudPcId(), scope);
-    return last.map(action -> action.filter(RemoteAction::underWay).map(RemoteAction::startDateTime));
+  private static RemoteAction underWay(CloudPc pc) {
+    CloudPc.LastRemoteAction last = pc.lastRemoteAction();
+    if (!last.known()) {
+      throw Problem.of(502, "graph-answer-incomplete", "Bad gateway", "Graph's answer for Cloud PC " + pc.id()
+          + " did not include lastRemoteActionResult, so whether a reprovision is already under way cannot be "
+          + "told. Nothing was sent; try again, and check the Cloud PC in Intune if it lasts.").exception();
+    }
+    RemoteAction action = last.action();
+    if (action == null) {
+      return null;
+    }
+    return switch (action.outcome()) {
+      case DONE, FAILED -> null;
+      case UNDER_WAY -> {
+        if (action.isReprovision() && action.startDateTime() != null) {
+          yield action;
+        }
+        throw Problem.of(409, "remote-action-in-progress", "Conflict", "Cloud PC " + pc.id() + " has a '"
+            + CloudPc.printable(action.actionName()) + "' remote action " + action.actionState() + " in Graph; a reprovision "
+            + "now could run into it. Nothing was sent; try again once it has finished.")
+            .with("actionName", action.actionName()).with("actionState", action.actionState()).exception();
+      }
+      case UNKNOWN -> throw Problem.of(502, "remote-action-state-unknown", "Bad gateway", "Cloud PC " + pc.id()
+              + "'s last remote action ('" + CloudPc.printable(action.actionName()) + "') is in state '"
+              + CloudPc.printable(action.actionState()) + "', which does not tell whether it is still under way. Nothing "
+              + "was sent; try again later, or check the Cloud PC in Intune.")
+          .with("actionName", action.actionName()).with("actionState", action.actionState()).exception();
+    };
   }
 
   /**

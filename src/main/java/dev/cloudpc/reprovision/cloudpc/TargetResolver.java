@@ -12,8 +12,8 @@ import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Decides which Cloud PC a request may touch, before anything is changed: the caller's rights for the route, and for
@@ -33,29 +33,28 @@ public final class TargetResolver {
   private final CloudPcDirectory directory;
   private final UserResetPolicy resetPolicy;
   private final boolean delegated;
+  private final CloudPcSource reads;
 
+  /** @param reads where status reads and polls get the PC (a view that spares Graph's Get budget) */
   public TargetResolver(AccessPolicy policy, CloudPcDirectory directory, UserResetPolicy resetPolicy,
-                        GraphTokens tokens) {
+                        GraphTokens tokens, CloudPcSource reads) {
     this.policy = policy;
     this.directory = directory;
     this.resetPolicy = resetPolicy;
     this.delegated = tokens.delegatedUserRoutes();
+    this.reads = reads;
   }
 
   /**
-   * Any Cloud PC in the tenant: admins only. The PC and its remote actions are read in parallel, so that only two
-   * Graph round trips (these reads, then the POST) precede the answer; both finish before anything is sent.
+   * Any Cloud PC in the tenant: admins only. One Graph read (the PC with its last remote action) precedes the POST,
+   * so two round trips lead to the answer and one Get Cloud PC is spent on the decision.
    */
   public Future<ReprovisionTarget> admin(String cloudPcId, ReprovisionOptions options, Caller caller,
                                          RequestScope scope) {
     policy.requireAdmin(caller);
-    Future<CloudPc> pc = directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope);
-    Future<Optional<RemoteAction>> last = directory.lastReprovision(cloudPcId, scope);
-    // join, not all: the answer waits for both reads, so no Graph call outlives it; the PC's own failure goes first.
-    return Future.join(pc, last).transform(done -> pc.failed() ? Future.failedFuture(pc.cause())
-        : last.failed() ? Future.failedFuture(last.cause())
-        : Future.succeededFuture(new ReprovisionTarget("admin", pc.result(),
-            GraphCall.post(adminPath(cloudPcId), options.graphBody()), false, last)));
+    return directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope)
+        .map(pc -> new ReprovisionTarget("admin", pc, GraphCall.post(adminPath(cloudPcId), options.graphBody()),
+            false));
   }
 
   /** A Cloud PC that must belong to {@code userId}: admins for anyone, users only for themselves. */
@@ -119,22 +118,23 @@ public final class TargetResolver {
 
   /**
    * Reading an operation's progress: with a valid signed polling link (which names this PC's operation) no caller
-   * is needed, since the platform may poll without the caller's token; otherwise as {@link #readable}.
+   * is needed, since the platform may poll without the caller's token; otherwise as {@link #readable}. The PC as read
+   * at or after {@code notBefore}.
    */
-  public Future<CloudPc> pollable(String cloudPcId, RoutingContext ctx, RequestScope scope) {
-    return PollLinks.isPoller(ctx) ? directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope)
-        : readable(cloudPcId, CallerValidator.of(ctx), scope);
+  public Future<CloudPc> pollable(String cloudPcId, RoutingContext ctx, Instant notBefore, RequestScope scope) {
+    return PollLinks.isPoller(ctx) ? reads.cloudPc(cloudPcId, notBefore, scope)
+        : readable(cloudPcId, CallerValidator.of(ctx), notBefore, scope);
   }
 
-  /** Reading a PC's status: admins any, users their own. */
-  public Future<CloudPc> readable(String cloudPcId, Caller caller, RequestScope scope) {
+  /** Reading a PC's status: admins any, users their own; the PC as read at or after {@code notBefore}. */
+  public Future<CloudPc> readable(String cloudPcId, Caller caller, Instant notBefore, RequestScope scope) {
     policy.requireAdminOrSelfUser(caller);
     if (policy.isAdmin(caller)) {
-      return directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope);
+      return reads.cloudPc(cloudPcId, notBefore, scope);
     }
     // The caller's own UPN first: a user probing ids causes one cached lookup, not a Graph read per id.
     return directory.user(caller.objectId(), scope)
-        .compose(me -> directory.cloudPc(GraphCall.cloudPc(cloudPcId), cloudPcId, scope).compose(found ->
+        .compose(me -> reads.cloudPc(cloudPcId, notBefore, scope).compose(found ->
             found.assignedTo(me.userPrincipalName()) ? Future.succeededFuture(found)
                 : Future.failedFuture(AccessPolicy.notYours("Cloud PC " + cloudPcId + " is not assigned to you."))));
   }

@@ -43,7 +43,9 @@ public record Settings(
     Optional<Secret> operationUrlSecret,
     boolean selfServiceIgnoresResetPolicy,
     Optional<StorageConnection> stateStore,
-    String stateTable) {
+    String stateTable,
+    int graphGetCloudPcPerMinute,
+    int graphListCloudPcsPerMinute) {
 
   private static final Pattern TABLE_NAME = Pattern.compile("^[A-Za-z][A-Za-z0-9]{2,62}$");
 
@@ -153,7 +155,10 @@ public record Settings(
         r.optional("OPERATION_URL_SECRET").map(Secret::new),
         r.flag("AUTH_SELF_SERVICE_IGNORE_RESET_POLICY", false),
         stateStore,
-        stateTable(r));
+        stateTable(r),
+        // Microsoft's per-app Windows 365 limits (concepts/includes/throttling-windows-365.md, from 2025-09-30).
+        r.integer("GRAPH_GET_CLOUD_PC_PER_MINUTE", 270, 1, 1_000_000),
+        r.integer("GRAPH_LIST_CLOUD_PCS_PER_MINUTE", 90, 1, 1_000_000));
   }
 
   private static String stateTable(Reader r) {

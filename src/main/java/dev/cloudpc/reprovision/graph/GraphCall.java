@@ -60,6 +60,13 @@ public record GraphCall(HttpMethod method, String path, JsonObject body, Optiona
     return new GraphCall(method, path, body, onBehalfOf, apiVersion, more);
   }
 
+  /** The same call asking only for these properties ({@code $select}, comma-separated, sent as one query option). */
+  public GraphCall selecting(String properties) {
+    String select = "$select=" + properties;
+    return new GraphCall(method, path + (path.contains("?") ? "&" : "?") + select, body, onBehalfOf, apiVersion,
+        headers);
+  }
+
   /** A read of Cloud PC state: beta (v1.0 has no status), with unknown enum members spelt out. */
   public GraphCall cloudPcRead() {
     return atVersion(BETA).withHeader("Prefer", PREFER_UNKNOWN_ENUMS);

@@ -15,6 +15,8 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.ConnectException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -37,15 +39,18 @@ public final class GraphClient {
   private final String version;
   private final GraphTokens tokens;
   private final RetryPolicy retry;
+  private final GraphBudget budget;
   private final AtomicLong requestsSent = new AtomicLong();
 
-  public GraphClient(Vertx vertx, WebClient web, GraphClientOptions options, GraphTokens tokens, RetryPolicy retry) {
+  public GraphClient(Vertx vertx, WebClient web, GraphClientOptions options, GraphTokens tokens, RetryPolicy retry,
+                     GraphBudget budget) {
     this.vertx = vertx;
     this.web = web;
     this.host = options.baseUrl().toString().replaceAll("/+$", "");
     this.version = options.apiVersion();
     this.tokens = tokens;
     this.retry = retry;
+    this.budget = budget;
   }
 
   /**
@@ -71,7 +76,7 @@ public final class GraphClient {
   }
 
   public Future<GraphResponse> send(GraphCall call, RequestScope scope) {
-    return attempt(call, scope, new Attempt(1, false));
+    return attempt(call, scope, new Attempt(1, false, System.nanoTime()));
   }
 
   /** The absolute URL a call goes to (for dry runs and responses). */
@@ -83,14 +88,17 @@ public final class GraphClient {
     return requestsSent.get();
   }
 
-  /** Which send this is, and whether a token Graph refused was already replaced for this call. */
-  private record Attempt(int number, boolean tokenRenewed) {
+  /**
+   * Which send this is, whether a token Graph refused was already replaced for this call, and when the call first
+   * asked (its place in the budget's queue, kept by retries).
+   */
+  private record Attempt(int number, boolean tokenRenewed, long arrival) {
     Attempt next() {
-      return new Attempt(number + 1, tokenRenewed);
+      return new Attempt(number + 1, tokenRenewed, arrival);
     }
 
     Attempt withRenewedToken() {
-      return new Attempt(number + 1, true);
+      return new Attempt(number + 1, true, arrival);
     }
   }
 
@@ -99,9 +107,16 @@ public final class GraphClient {
       return Future.failedFuture(GraphErrors.deadlineBeforeSending(call, scope));
     }
     Future<AccessToken> token = call.onBehalfOf().map(tokens::onBehalfOf).orElseGet(tokens::appOnly);
+    // The token first, then the turn: a granted turn is sent at once, so the send falls where the budget placed it.
     return withinDeadline(token, call, scope)
-        .compose(t -> exchange(call, t, scope, attempt)
+        .compose(t -> turn(call, scope, attempt)
+            .compose(v -> exchange(call, t, scope, attempt))
             .compose(response -> answered(call, t, response, scope, attempt)));
+  }
+
+  private Future<Void> turn(GraphCall call, RequestScope scope, Attempt attempt) {
+    return GraphLimit.of(call).map(limit -> budget.turn(limit, attempt.arrival(), scope))
+        .orElseGet(Future::succeededFuture);
   }
 
   private Future<GraphResponse> answered(GraphCall call, AccessToken token, GraphResponse response,
@@ -119,6 +134,19 @@ public final class GraphClient {
     }
     if (RetryPolicy.notProcessed(response.status()) && retry.mayRetry(attempt.number())) {
       Duration wait = retry.delay(response.retryAfter(), attempt.number());
+      Optional<GraphLimit> limit = GraphLimit.of(call);
+      if (response.status() == 429 && limit.isPresent()) {
+        // One pause for every request of this limit, here and (through the budget) on the other instances; this
+        // request keeps its place and is sent again when its turn comes after the pause.
+        budget.throttled(limit.get(), wait);
+        if (scope.deadline().allows(wait.plus(MIN_ATTEMPT))) {
+          LOG.info("{} graph {} {} answered 429 ({}); {} paused for {} ms, retrying in turn (attempt {})",
+              scope.logTag(), call.method(), call.path(), response.errorCode(), limit.get().documentedName(),
+              wait.toMillis(), attempt.number() + 1);
+          return attempt(call, scope, attempt.next());
+        }
+        return Future.succeededFuture(response);
+      }
       if (scope.deadline().allows(wait.plus(MIN_ATTEMPT))) {
         LOG.info("{} graph {} {} answered {} ({}); retrying in {} ms (attempt {})", scope.logTag(),
             call.method(), call.path(), response.status(), response.errorCode(), wait.toMillis(),
@@ -185,9 +213,10 @@ public final class GraphClient {
         .putHeader("client-request-id", scope.clientRequestId());
     call.headers().forEach(request::putHeader);
     requestsSent.incrementAndGet();
+    Instant sentAt = Instant.now();
     Future<HttpResponse<Buffer>> sent = call.body() == null ? request.send() : request.sendJsonObject(call.body());
     return sent.transform(ar -> ar.succeeded()
-        ? Future.succeededFuture(response(ar.result(), attempt.number()))
+        ? Future.succeededFuture(response(ar.result(), attempt.number(), sentAt))
         : transportFailure(call, scope, attempt, ar.cause()));
   }
 
@@ -208,7 +237,7 @@ public final class GraphClient {
     return Future.failedFuture(GraphErrors.transport(call, scope, neverSent, timedOut));
   }
 
-  private static GraphResponse response(HttpResponse<Buffer> response, int attempt) {
+  private static GraphResponse response(HttpResponse<Buffer> response, int attempt, Instant sentAt) {
     JsonObject body = new JsonObject();
     Buffer buffer = response.body();
     if (buffer != null && buffer.length() > 0) {
@@ -225,6 +254,7 @@ public final class GraphClient {
           : body.getJsonObject("error").getJsonObject("innerError");
       requestId = inner == null ? null : inner.getString("request-id");
     }
-    return new GraphResponse(response.statusCode(), body, requestId, response.getHeader("Retry-After"), attempt);
+    return new GraphResponse(response.statusCode(), body, requestId, response.getHeader("Retry-After"), attempt,
+        sentAt);
   }
 }

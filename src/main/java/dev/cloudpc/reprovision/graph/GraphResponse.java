@@ -1,12 +1,14 @@
 package dev.cloudpc.reprovision.graph;
 
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 
 /**
- * Graph's answer: status, JSON body (empty for 204), Graph's {@code request-id}, {@code Retry-After} if any, and how
- * many attempts it took.
+ * Graph's answer: status, JSON body (empty for 204), Graph's {@code request-id}, {@code Retry-After} if any, how many
+ * attempts it took, and when the answered attempt was sent (what it shows is no older than that).
  */
-public record GraphResponse(int status, JsonObject body, String requestId, String retryAfter, int attempts) {
+public record GraphResponse(int status, JsonObject body, String requestId, String retryAfter, int attempts,
+                            Instant sentAt) {
 
   public boolean ok() {
     return status >= 200 && status < 300;

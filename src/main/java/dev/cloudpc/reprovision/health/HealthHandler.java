@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.health;
 
 import dev.cloudpc.reprovision.auth.SigningKeys;
+import dev.cloudpc.reprovision.budget.AppBudget;
 import dev.cloudpc.reprovision.graph.GraphTokens;
 import dev.cloudpc.reprovision.http.Responses;
 import dev.cloudpc.reprovision.request.Problem;
@@ -19,7 +20,8 @@ import java.util.stream.Collectors;
  * GET /api/health (anonymous): settings loaded, the tenant's signing keys fetched, a Graph token obtainable and no
  * Graph refusal (401) outstanding, the shared state store answering — from the caches, so a probe never calls Graph
  * and at most fetches what a request would have fetched anyway. 200 with the state, or a 503 problem whose detail
- * names the failing parts; never a secret.
+ * names the failing parts; never a secret. The Graph budget is reported as it stands (used, waiting, paused until):
+ * a spent or paused budget is the budget working, not a failure.
  */
 public final class HealthHandler implements Handler<RoutingContext> {
   private static final long CHECK_TIMEOUT_MS = 5_000;
@@ -29,12 +31,15 @@ public final class HealthHandler implements Handler<RoutingContext> {
   private final SigningKeys keys;
   private final GraphTokens tokens;
   private final SharedStore store;
+  private final AppBudget budget;
 
-  public HealthHandler(HealthOptions options, SigningKeys keys, GraphTokens tokens, SharedStore store) {
+  public HealthHandler(HealthOptions options, SigningKeys keys, GraphTokens tokens, SharedStore store,
+                       AppBudget budget) {
     this.options = options;
     this.keys = keys;
     this.tokens = tokens;
     this.store = store;
+    this.budget = budget;
   }
 
   @Override
@@ -60,7 +65,8 @@ public final class HealthHandler implements Handler<RoutingContext> {
           // Cloud PC state (status, remote actions) exists only on beta, whatever version the POST uses.
           .put("graphReadsVersion", "beta")
           .put("graphCredential", options.graphCredential().settingValue())
-          .put("stateStore", store.describe());
+          .put("stateStore", store.describe())
+          .put("graphBudget", budget.snapshot());
       ctx.response().putHeader("Cache-Control", "no-store");
       List<String> failing = checks.fieldNames().stream()
           .filter(name -> "failing".equals(checks.getJsonObject(name).getString("status")))

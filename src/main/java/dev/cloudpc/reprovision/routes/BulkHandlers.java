@@ -16,12 +16,14 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -34,14 +36,17 @@ public final class BulkHandlers {
   private final OperationTracker tracker;
   private final OperationLinks links;
   private final BulkOptions options;
+  private final Supplier<Duration> pollInterval;
 
+  /** @param pollInterval the Retry-After of 202 answers (no faster than the view of PCs under way renews) */
   public BulkHandlers(TargetResolver resolver, BulkReprovisioner bulk, OperationTracker tracker,
-                      OperationLinks links, BulkOptions options) {
+                      OperationLinks links, BulkOptions options, Supplier<Duration> pollInterval) {
     this.resolver = resolver;
     this.bulk = bulk;
     this.tracker = tracker;
     this.links = links;
     this.options = options;
+    this.pollInterval = pollInterval;
   }
 
   /** POST /api/cloudpcs/reprovision {cloudPcIds, osVersion?, userAccountType?} — admins. */
@@ -82,11 +87,12 @@ public final class BulkHandlers {
     String text = ctx.pathParam("bulkOperationId");
     BulkOperationId operation = BulkOperationId.decode(text, options.maxPcs());
     RequestScope scope = RequestScope.of(ctx);
-    inBatches(operation.cloudPcIds(), id -> resolver.pollable(id, ctx, scope)
+    inBatches(operation.cloudPcIds(), id -> resolver.pollable(id, ctx, operation.acceptedAt(), scope)
             .compose(pc -> tracker.state(pc, operation.acceptedAt(), scope))
             .map(state -> new JsonObject().put("cloudPcId", id)
                 .put("state", state.phase().name().toLowerCase(java.util.Locale.ROOT))
-                .put("cloudPcStatus", state.pc().status()))
+                .put("cloudPcStatus", state.pc().status())
+                .put("checkedAt", state.pc().readAt().toString()))
             .recover(failure -> Future.succeededFuture(new JsonObject().put("cloudPcId", id).put("state", "unknown")
                 .put("detail", failure instanceof ProblemException p ? p.problem().detail() : "unexpected error"))))
         .onSuccess(states -> {
@@ -99,7 +105,7 @@ public final class BulkHandlers {
               .put("counts", new JsonObject(Map.copyOf(counts))).put("results", new JsonArray(states));
           if (running) {
             ctx.response().putHeader("Location", links.bulk(scope, text))
-                .putHeader("Retry-After", Long.toString(options.pollRetryAfter().toSeconds()));
+                .putHeader("Retry-After", Long.toString(pollInterval.get().toSeconds()));
           }
           Responses.json(ctx, running ? 202 : 200, body);
         })
@@ -143,7 +149,7 @@ public final class BulkHandlers {
     String operationId = new BulkOperationId(Instant.now().minusSeconds(1), underWay).encode();
     String location = links.bulk(run.scope(), operationId);
     ctx.response().putHeader("Location", location)
-        .putHeader("Retry-After", Long.toString(options.pollRetryAfter().toSeconds()));
+        .putHeader("Retry-After", Long.toString(pollInterval.get().toSeconds()));
     Responses.json(ctx, 202, body.put("operationId", operationId).put("statusUrl", location));
   }
 }

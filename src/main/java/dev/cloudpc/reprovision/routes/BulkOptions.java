@@ -1,12 +1,11 @@
 package dev.cloudpc.reprovision.routes;
 
 import dev.cloudpc.reprovision.config.Settings;
-import java.time.Duration;
 
-/** What {@link BulkHandlers} needs: how many Cloud PCs one bulk request may name, and the polling hint it answers. */
-public record BulkOptions(int maxPcs, Duration pollRetryAfter) {
+/** What {@link BulkHandlers} needs from the settings: how many Cloud PCs one bulk request may name. */
+public record BulkOptions(int maxPcs) {
 
   public static BulkOptions from(Settings settings) {
-    return new BulkOptions(settings.bulkMaxPcs(), settings.pollRetryAfter());
+    return new BulkOptions(settings.bulkMaxPcs());
   }
 }

@@ -38,16 +38,17 @@ public final class ReprovisionHandlers {
   private final IdempotencyStore idempotency;
   private final AuditLog audit;
   private final OperationLinks links;
-  private final Duration pollRetryAfter;
+  private final Supplier<Duration> pollInterval;
 
+  /** @param pollInterval the Retry-After of 202 answers (no faster than the view of PCs under way renews) */
   public ReprovisionHandlers(TargetResolver resolver, ReprovisionService service, IdempotencyStore idempotency,
-                             AuditLog audit, OperationLinks links, Duration pollRetryAfter) {
+                             AuditLog audit, OperationLinks links, Supplier<Duration> pollInterval) {
     this.resolver = resolver;
     this.service = service;
     this.idempotency = idempotency;
     this.audit = audit;
     this.links = links;
-    this.pollRetryAfter = pollRetryAfter;
+    this.pollInterval = pollInterval;
   }
 
   /** POST /api/cloudpcs/{cloudPcId}/reprovision — admins, any PC, optional body. */
@@ -158,7 +159,7 @@ public final class ReprovisionHandlers {
         .put("operationId", operationId)
         .put("statusUrl", location);
     headers.put("Location", location);
-    headers.put("Retry-After", Long.toString(pollRetryAfter.toSeconds()));
+    headers.put("Retry-After", Long.toString(pollInterval.get().toSeconds()));
     if (outcome.graphRequestId() != null) {
       headers.put("request-id", outcome.graphRequestId());
     }

@@ -2,7 +2,6 @@ package dev.cloudpc.reprovision.routes;
 
 import dev.cloudpc.reprovision.auth.CallerValidator;
 import dev.cloudpc.reprovision.cloudpc.CloudPc;
-import dev.cloudpc.reprovision.cloudpc.CloudPcDirectory;
 import dev.cloudpc.reprovision.cloudpc.OperationState;
 import dev.cloudpc.reprovision.cloudpc.OperationTracker;
 import dev.cloudpc.reprovision.cloudpc.RemoteAction;
@@ -15,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Status for people and flows: the Cloud PC's state as flat JSON, and the poll target of one reprovision operation
@@ -24,26 +24,25 @@ import java.util.Optional;
  */
 public final class StatusHandlers {
   private final TargetResolver resolver;
-  private final CloudPcDirectory directory;
   private final OperationTracker tracker;
   private final OperationLinks links;
-  private final Duration pollRetryAfter;
+  private final Supplier<Duration> pollInterval;
 
-  public StatusHandlers(TargetResolver resolver, CloudPcDirectory directory, OperationTracker tracker,
-                        OperationLinks links, Duration pollRetryAfter) {
+  /** @param pollInterval the Retry-After of 202 answers (no faster than the view of PCs under way renews) */
+  public StatusHandlers(TargetResolver resolver, OperationTracker tracker, OperationLinks links,
+                        Supplier<Duration> pollInterval) {
     this.resolver = resolver;
-    this.directory = directory;
     this.tracker = tracker;
     this.links = links;
-    this.pollRetryAfter = pollRetryAfter;
+    this.pollInterval = pollInterval;
   }
 
   /** GET /api/cloudpcs/{cloudPcId}. */
   public void status(RoutingContext ctx) {
     String cloudPcId = PathParams.cloudPcId(ctx);
     RequestScope scope = RequestScope.of(ctx);
-    resolver.readable(cloudPcId, CallerValidator.of(ctx), scope)
-        .compose(pc -> directory.lastReprovision(cloudPcId, scope).map(last -> statusJson(pc, last)))
+    resolver.readable(cloudPcId, CallerValidator.of(ctx), Instant.EPOCH, scope)
+        .map(StatusHandlers::statusJson)
         .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
@@ -54,7 +53,8 @@ public final class StatusHandlers {
     String operationId = ctx.pathParam("operationId");
     Instant acceptedAt = acceptedAt(operationId);
     RequestScope scope = RequestScope.of(ctx);
-    resolver.pollable(cloudPcId, ctx, scope)
+    // Only what Graph showed after the acceptance can tell how this reprovision is doing.
+    resolver.pollable(cloudPcId, ctx, acceptedAt, scope)
         .compose(pc -> tracker.state(pc, acceptedAt, scope))
         .onSuccess(state -> answer(ctx, scope, operationId, acceptedAt, state))
         .onFailure(ctx::fail);
@@ -67,7 +67,8 @@ public final class StatusHandlers {
         .put("operationId", operationId)
         .put("cloudPcId", pc.id())
         .put("acceptedAt", acceptedAt.toString())
-        .put("cloudPcStatus", pc.status());
+        .put("cloudPcStatus", pc.status())
+        .put("checkedAt", pc.readAt().toString());
     if (state.action() != null) {
       body.put("reprovision", state.action().toJson());
     }
@@ -75,7 +76,7 @@ public final class StatusHandlers {
       case RUNNING -> {
         String location = links.single(scope, pc.id(), operationId);
         ctx.response().putHeader("Location", location)
-            .putHeader("Retry-After", Long.toString(pollRetryAfter.toSeconds()));
+            .putHeader("Retry-After", Long.toString(pollInterval.get().toSeconds()));
         Responses.json(ctx, 202, body.put("state", "running"));
       }
       case SUCCEEDED -> Responses.json(ctx, 200, body.put("state", "succeeded")
@@ -122,19 +123,28 @@ public final class StatusHandlers {
         + "id; use the Location URL a reprovision answered with.").exception();
   }
 
-  static JsonObject statusJson(CloudPc pc, Optional<RemoteAction> last) {
-    JsonObject body = new JsonObject()
+  /**
+   * The flat status: the PC's state and its last remote action as one read showed it ({@code checkedAt}: when that
+   * read was sent — a view's read may be shortly older than the request). The
+   * lastReprovision fields describe that action when it is a Reprovision; reprovisionRunning is true only when Graph
+   * shows one pending or active.
+   */
+  static JsonObject statusJson(CloudPc pc) {
+    RemoteAction last = pc.lastRemoteAction().action();
+    Optional<RemoteAction> reprovision = pc.lastRemoteAction().reprovision();
+    return new JsonObject()
         .put("cloudPcId", pc.id())
         .put("displayName", pc.displayName())
         .put("userPrincipalName", pc.userPrincipalName())
         .put("status", pc.status())
         .put("statusDetailCode", pc.statusDetail() == null ? null : pc.statusDetail().getString("code"))
         .put("statusDetailMessage", pc.statusDetail() == null ? null : pc.statusDetail().getString("message"))
-        .put("reprovisionRunning", last.map(RemoteAction::underWay).orElse(false))
-        .put("lastReprovisionState", last.map(RemoteAction::actionState).orElse(null))
-        .put("lastReprovisionStartedAt", last.map(a -> a.startDateTime().toString()).orElse(null))
-        .put("lastReprovisionUpdatedAt", last.map(RemoteAction::lastUpdatedDateTime).orElse(null))
-        .put("checkedAt", Instant.now().toString());
-    return body;
+        .put("reprovisionRunning", reprovision.map(RemoteAction::underWay).orElse(false))
+        .put("lastReprovisionState", reprovision.map(RemoteAction::actionState).orElse(null))
+        .put("lastReprovisionStartedAt", reprovision.map(a -> a.startDateTime().toString()).orElse(null))
+        .put("lastReprovisionUpdatedAt", reprovision.map(RemoteAction::lastUpdatedDateTime).orElse(null))
+        .put("lastRemoteActionName", last == null ? null : last.actionName())
+        .put("lastRemoteActionState", last == null ? null : last.actionState())
+        .put("checkedAt", pc.readAt().toString());
   }
 }

@@ -126,7 +126,7 @@ class CloudPcListsTest extends StrictVertxTest {
     List<RecordedRequest> reads = stack.tenant.graph().requests();
     assertThat(reads).allSatisfy(read -> {
       assertThat(read.path()).startsWith("/beta/");
-      assertThat(query(read)).contains("$top=100").contains("$select=id,displayName,userPrincipalName,status");
+      assertThat(query(read)).contains("$top=100").contains("$select=" + CloudPc.SELECT);
     });
   }
 

@@ -84,7 +84,8 @@ class RecentReprovisionsTest {
   }
 
   private static ReprovisionTarget target(String id) {
-    CloudPc pc = new CloudPc(id, "PC " + id, "user@contoso.example", "provisioned", null, null);
+    CloudPc pc = new CloudPc(id, "PC " + id, "user@contoso.example", "provisioned", null, null,
+        new CloudPc.LastRemoteAction(true, null), java.time.Instant.now());
     return new ReprovisionTarget("admin", pc, GraphCall.post(GraphCall.CLOUD_PCS + "/" + id + "/reprovision",
         new JsonObject()), false);
   }

@@ -254,9 +254,8 @@ class ReprovisionFlowTest extends StrictVertxTest {
   }
 
   @Test
-  void anUnreadablePcHistoryFailsClosedWithoutAPost(VertxTestContext test) {
-    stack.tenant.graph().faults().always("GET", ".*/retrieveCloudPcRemoteActionResults",
-        Fault.status(500, "InternalServerError"));
+  void anUnreadablePcFailsClosedWithoutAPost(VertxTestContext test) {
+    stack.tenant.graph().faults().always("GET", ".*/cloudPCs/" + MEGAN_PC, Fault.status(500, "InternalServerError"));
     stack.post("/api/cloudpcs/" + MEGAN_PC + "/reprovision", stack.adminToken())
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(502);
@@ -265,6 +264,49 @@ class ReprovisionFlowTest extends StrictVertxTest {
           assertThat(posts()).isEmpty();
           test.completeNow();
         })));
+  }
+
+  /** One read decides: what it cannot settle is refused, never taken as "nothing under way". */
+  @Test
+  void whatTheOneReadCannotSettleIsRefusedWithoutAPost(VertxTestContext test) {
+    String omitted = SandboxSeed.ADELE_CLOUD_PCS.get(1);
+    String otherAction = SandboxSeed.ADELE_CLOUD_PCS.get(2);
+    String oddState = SandboxSeed.MEGAN_CLOUD_PCS.get(1);
+    stack.tenant.graph().omitLastRemoteActionResult(omitted);
+    stack.tenant.graph().setLastRemoteAction(otherAction, "Restore", "active");
+    stack.tenant.graph().setLastRemoteAction(oddState, "Reprovision", "none");
+    String admin = stack.adminToken();
+    Future.all(stack.post("/api/cloudpcs/" + omitted + "/reprovision", admin),
+            stack.post("/api/cloudpcs/" + otherAction + "/reprovision", admin),
+            stack.post("/api/cloudpcs/" + oddState + "/reprovision", admin))
+        .onComplete(test.succeeding(all -> test.verify(() -> {
+          assertProblem(all.resultAt(0), 502, "graph-answer-incomplete", "lastRemoteActionResult");
+          assertProblem(all.resultAt(1), 409, "remote-action-in-progress", "'Restore' remote action active");
+          assertProblem(all.resultAt(2), 502, "remote-action-state-unknown", "'none'");
+          assertThat(posts()).isEmpty();
+          assertThat(stack.tenant.graph().count("GET", ".*/retrieveCloudPcRemoteActionResults"))
+              .as("the guard reads nothing but the PC").isZero();
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void aRemoteActionThatEndedLeavesTheWayOpen(VertxTestContext test) {
+    stack.tenant.graph().setLastRemoteAction(MEGAN_PC, "Restore", "done");
+    stack.post("/api/cloudpcs/" + MEGAN_PC + "/reprovision", stack.adminToken())
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
+          assertThat(posts()).hasSize(1);
+          test.completeNow();
+        })));
+  }
+
+  private static void assertProblem(HttpResponse<Buffer> response, int status, String slug, String detailPart) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    JsonObject body = response.bodyAsJsonObject();
+    assertThat(body.getString("type")).endsWith(":" + slug);
+    assertThat(body.getString("detail")).contains(detailPart).contains("Nothing was sent");
   }
 
   @Test

@@ -172,8 +172,7 @@ class ConnectorConnectionTest extends StrictVertxTest {
 
   @Test
   void theTenantListPagesThroughItsNextLinksOneGraphReadAPage() {
-    String graphList = ".*/deviceManagement/virtualEndpoint/cloudPCs";
-    long readsBefore = stack.tenant.graph().count("GET", graphList);
+    long readsBefore = pageReads();
     List<String> seen = new ArrayList<>();
     HttpResponse<Buffer> page = await(admin.call(ApiRoutes.LIST_TENANT.operationId(), Map.of("top", 2)));
     int pages = 1;
@@ -191,7 +190,7 @@ class ConnectorConnectionTest extends StrictVertxTest {
     assertThat(pages).isEqualTo(3);
     assertThat(seen).containsExactlyInAnyOrderElementsOf(concat(SandboxSeed.ADELE_CLOUD_PCS,
         SandboxSeed.MEGAN_CLOUD_PCS));
-    assertThat(stack.tenant.graph().count("GET", graphList) - readsBefore).as("one Graph read a page").isEqualTo(3);
+    assertThat(pageReads() - readsBefore).as("one Graph read a page").isEqualTo(3);
   }
 
   /**
@@ -201,6 +200,13 @@ class ConnectorConnectionTest extends StrictVertxTest {
   private static ConnectorRuntime as(String operationId) {
     return operationId.equals(ApiRoutes.REPROVISION_MINE.operationId())
         || operationId.equals(ApiRoutes.LIST_MINE.operationId()) ? adele : admin;
+  }
+
+  /** Graph reads of the tenant's list with this test's page size (the poll view reads the list too, unpaged). */
+  private static long pageReads() {
+    return stack.tenant.graph().requests().stream()
+        .filter(r -> r.path().endsWith("/deviceManagement/virtualEndpoint/cloudPCs") && r.query().contains("top=2"))
+        .count();
   }
 
   private static void expect(Map<String, Integer> expected, Map<String, Map<String, Object>> arguments,

@@ -59,7 +59,7 @@ class OnBehalfOfTest extends StrictVertxTest {
         .setUserAgent(UserAgent.VALUE)), GraphTokenOptions.from(settings));
     GraphClientOptions options = GraphClientOptions.from(settings);
     graph = new GraphClient(vertx, GraphClient.createWebClient(vertx, options), options, tokens,
-        RetryPolicy.of(settings.graphMaxAttempts()));
+        RetryPolicy.of(settings.graphMaxAttempts()), GraphBudget.UNLIMITED);
   }
 
   @AfterEach
