@@ -13,6 +13,7 @@ import dev.cloudpc.reprovision.budget.BudgetOptions;
 import dev.cloudpc.reprovision.cloudpc.AuditLog;
 import dev.cloudpc.reprovision.cloudpc.BulkReprovisioner;
 import dev.cloudpc.reprovision.cloudpc.CloudPcDirectory;
+import dev.cloudpc.reprovision.cloudpc.CloudPcLists;
 import dev.cloudpc.reprovision.cloudpc.OperationTracker;
 import dev.cloudpc.reprovision.cloudpc.ReprovisionService;
 import dev.cloudpc.reprovision.cloudpc.TargetResolver;
@@ -39,6 +40,7 @@ import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.routes.BulkHandlers;
 import dev.cloudpc.reprovision.routes.BulkOptions;
 import dev.cloudpc.reprovision.routes.IdempotencyStore;
+import dev.cloudpc.reprovision.routes.ListHandlers;
 import dev.cloudpc.reprovision.routes.OperationLinks;
 import dev.cloudpc.reprovision.routes.ReprovisionHandlers;
 import dev.cloudpc.reprovision.routes.StatusHandlers;
@@ -68,6 +70,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -130,7 +133,7 @@ public final class ReprovisionApp {
     StatusHandlers status = new StatusHandlers(resolver, tracker, links, view::pollInterval);
     BulkHandlers bulk = new BulkHandlers(resolver, new BulkReprovisioner(vertx, service, audit), tracker, links,
         BulkOptions.from(settings), view::pollInterval);
-    Map<ApiRoute, Handler<RoutingContext>> handlers = Map.of(
+    Map<ApiRoute, Handler<RoutingContext>> handlers = new HashMap<>(Map.of(
         ApiRoutes.REPROVISION_MANY, bulk::reprovisionMany,
         ApiRoutes.REPROVISION_ALL_OF_USER, bulk::reprovisionAllOfUser,
         ApiRoutes.BULK_OPERATION, bulk::operation,
@@ -141,7 +144,12 @@ public final class ReprovisionApp {
         ApiRoutes.OPERATION, status::operation,
         ApiRoutes.HEALTH, new HealthHandler(HealthOptions.from(settings), signingKeys, graphTokens, store,
             budget),
-        ApiRoutes.API_DEFINITION, new ApiDefinitionHandler());
+        ApiRoutes.API_DEFINITION, new ApiDefinitionHandler()));
+    ListHandlers lists = new ListHandlers(new CloudPcLists(new AccessPolicy(callerOptions), directory, resolver,
+        graphTokens.delegatedUserRoutes()), links);
+    handlers.put(ApiRoutes.LIST_MINE, lists::mine);
+    handlers.put(ApiRoutes.LIST_OF_USER, lists::ofUser);
+    handlers.put(ApiRoutes.LIST_TENANT, lists::tenant);
     this.router = router(vertx, RequestOptions.from(settings), handoverSecret, handlers, pollLinks,
         new CallerValidator(new TokenVerifier(signingKeys, tokenOptions), callerOptions));
   }

@@ -35,7 +35,19 @@ public final class LocalMain {
     if (flags.contains("--help") || flags.contains("-h")) {
       System.out.println("usage: java -jar reprovision-local.jar [--sandbox]\n"
           + "  settings come from environment variables (see local.settings.json.example); PORT defaults to 7071\n"
-          + "  --sandbox  also start an embedded fake tenant and Graph, and print a key, tokens and curl examples");
+          + "  --sandbox  also start an embedded fake tenant and Graph, and print a key, tokens and curl examples\n"
+          + "usage: java -jar reprovision-local.jar --connector <dir> --host <function app host>\n"
+          + "           --function-client-id <id> --connector-client-id <id> [--cloud AzureUSGovernment] [--key-only]\n"
+          + "  write the Power Platform custom connector folder for that function app and exit\n"
+          + "  (--function-client-id defaults to AZURE_CLIENT_ID; --key-only: no sign-in, no client ids)");
+      return;
+    }
+    if (flags.contains("--connector")) {
+      try {
+        System.out.println(ConnectorFolder.command(flags, System.getenv()));
+      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        fail(EXIT_BAD_SETTINGS, e.getMessage());
+      }
       return;
     }
     for (String flag : flags) {
@@ -75,7 +87,7 @@ public final class LocalMain {
     }
     String base = "http://127.0.0.1:" + app.port();
     if (sandbox != null) {
-      System.out.println(sandbox.banner(base + "/api"));
+      System.out.println(sandbox.banner(base + "/api", ConnectorFolder.sandboxImport(app.port())));
     } else if (settings.functionKey().isEmpty()) {
       System.out.println("note: FUNCTION_KEY is not set, so no function key is required locally");
     }

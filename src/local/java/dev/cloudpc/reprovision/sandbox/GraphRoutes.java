@@ -47,6 +47,11 @@ final class GraphRoutes {
   /** Graph's default page size varies by API; this one is small enough that tests can exceed it. */
   static final int DEFAULT_PAGE_SIZE = 100;
   private static final String BULK = "/(beta)/deviceManagement/virtualEndpoint/bulkActions";
+  private static final String ME_NEEDS_DELEGATION = "/me request is only valid with delegated authentication flow.";
+  /** What List my cloudPCs returns (api-reference/beta/api/user-list-cloudpcs.md, its note), of what this fake has. */
+  private static final Set<String> ME_LIST_PROPERTIES = Set.of("id", "displayName", "imageDisplayName",
+      "servicePlanId", "servicePlanName", "servicePlanType", "status", "lastModifiedDateTime", "aadDeviceId",
+      "statusDetail", "statusDetails", "gracePeriodEndDateTime", "provisioningType");
 
   private final CloudPcStore store;
   private final BulkActions bulkActions;
@@ -72,6 +77,7 @@ final class GraphRoutes {
         route("GET", "/" + VERSION + "/deviceManagement/virtualEndpoint/userSettings", this::listUserSettings),
         route("POST", "/" + VERSION + "/users/([^/]+)/checkMemberGroups", this::checkMemberGroups),
         route("GET", "/" + VERSION + "/users/([^/]+)", this::getUser),
+        route("GET", "/" + VERSION + "/me/cloudPCs", this::listMyCloudPcs),
         route("GET", "/" + VERSION + "/me/cloudPCs/([^/]+)",
             (call, path) -> asMe(call, segment(path, 2), id -> cloudPcJson(call, path, id))),
         route("POST", "/" + VERSION + "/me/cloudPCs/([^/]+)/reprovision",
@@ -168,6 +174,31 @@ final class GraphRoutes {
     return pc;
   }
 
+  /**
+   * The signed-in user's Cloud PCs (api-reference/beta/api/user-list-cloudpcs.md): delegated tokens only (its
+   * permission table: "Application: Not supported"), {@code $select}, paged, and only the properties that page lists —
+   * no {@code userPrincipalName} among them.
+   */
+  private GraphAnswer listMyCloudPcs(IncomingGraphRequest call, Matcher path) {
+    if (!delegated(call)) {
+      return GraphErrorBody.badRequest(call, ME_NEEDS_DELEGATION);
+    }
+    Instant now = Instant.now();
+    List<JsonObject> value = new ArrayList<>();
+    store.directory().user(String.valueOf(call.tokenClaims().getValue("oid")))
+        .ifPresent(user -> store.directory().cloudPcsOf(user).forEach(pc -> {
+          JsonObject all = shape(call, path, store.view(pc, now).toJson());
+          JsonObject listed = new JsonObject();
+          all.forEach(property -> {
+            if (ME_LIST_PROPERTIES.contains(property.getKey())) {
+              listed.put(property.getKey(), property.getValue());
+            }
+          });
+          value.add(select(call, listed));
+        }));
+    return page(call, path, "Collection(microsoft.graph.cloudPC)", value);
+  }
+
   private GraphAnswer reprovisionAsAdmin(IncomingGraphRequest call, Matcher path) {
     return reprovision(call, segment(path, 2));
   }
@@ -175,13 +206,17 @@ final class GraphRoutes {
   /** Graph only knows "me" for delegated tokens; the caller must own the PC, else it does not exist for them. */
   private GraphAnswer asMe(IncomingGraphRequest call, String id, Function<String, GraphAnswer> then) {
     JsonObject claims = call.tokenClaims();
-    if (!(claims.getValue("scp") instanceof String)) {
-      return GraphErrorBody.badRequest(call, "/me request is only valid with delegated authentication flow.");
+    if (!delegated(call)) {
+      return GraphErrorBody.badRequest(call, ME_NEEDS_DELEGATION);
     }
     boolean owned = store.directory().cloudPc(id)
         .filter(pc -> pc.user().id().equalsIgnoreCase(String.valueOf(claims.getValue("oid"))))
         .isPresent();
     return owned ? then.apply(id) : GraphErrorBody.cloudPcNotFound(call, id);
+  }
+
+  private static boolean delegated(IncomingGraphRequest call) {
+    return call.tokenClaims().getValue("scp") instanceof String;
   }
 
   /** /users/{user}/cloudPCs/{id}: the PC must belong to that user, else it does not exist on that path. */

@@ -2,7 +2,10 @@ package dev.cloudpc.reprovision.sandbox;
 
 import java.util.Locale;
 
-/** The text printed when the local host starts with {@code --sandbox}: enough to try every route by copy-paste. */
+/**
+ * The text printed when the local host starts with {@code --sandbox}: enough to try every route by copy-paste, and
+ * how to import the sandbox as a Power Platform custom connector.
+ */
 final class SandboxBanner {
 
   private final SandboxTenant tenant;
@@ -11,7 +14,7 @@ final class SandboxBanner {
     this.tenant = tenant;
   }
 
-  String render(String apiBaseUrl, String adminToken, String userToken) {
+  String render(String apiBaseUrl, String connectorImport, String adminToken, String userToken) {
     String api = apiBaseUrl.endsWith("/") ? apiBaseUrl.substring(0, apiBaseUrl.length() - 1) : apiBaseUrl;
     String key = tenant.functionKey();
     String adelePc = SandboxSeed.ADELE_CLOUD_PCS.get(0);
@@ -46,7 +49,11 @@ final class SandboxBanner {
         .append("Poll the status:\n")
         .append("curl -i \"").append(api).append("/cloudpcs/").append(meganPc).append('"')
         .append(" -H \"x-functions-key: ").append(key).append('"')
-        .append(" -H \"Authorization: Bearer ").append(adminToken).append("\"\n");
+        .append(" -H \"Authorization: Bearer ").append(adminToken).append("\"\n\n")
+        .append("List the Cloud PCs to pick from (the connector's pickers read these): ").append(api)
+        .append("/me/cloudpcs, ").append(api).append("/users/{userId}/cloudpcs, ").append(api).append("/cloudpcs\n\n")
+        .append("Import as a Power Platform custom connector (the definition: ").append(api)
+        .append("/openapi.json):\n").append(connectorImport).append('\n');
     return text.toString();
   }
 }

@@ -139,9 +139,12 @@ public final class SandboxTenant {
     return Collections.unmodifiableMap(env);
   }
 
-  /** Start-up text with a function key, 12-hour admin and user tokens, the Cloud PCs and working curl lines. */
-  public String banner(String apiBaseUrl) {
-    return new SandboxBanner(this).render(apiBaseUrl,
+  /**
+   * Start-up text with a function key, 12-hour admin and user tokens, the Cloud PCs, working curl lines and
+   * {@code connectorImport}, how to import the sandbox as a custom connector.
+   */
+  public String banner(String apiBaseUrl, String connectorImport) {
+    return new SandboxBanner(this).render(apiBaseUrl, connectorImport,
         identity.mintApplicationToken(SandboxSeed.ADMIN_CALLER_APP_ID, List.of(ADMIN_ROLE), TokenVersion.V2,
             BANNER_TOKEN_LIFETIME),
         identity.mintUserToken(SandboxSeed.ADELE, List.of(SELF_SCOPE), List.of(), TokenVersion.V2,

@@ -26,11 +26,20 @@ public final class AccessPolicy {
   }
 
   public void requireAdmin(Caller caller) {
+    adminOnly(caller, "This route acts on any Cloud PC and needs the app role '" + adminRole + "'. As a user, use "
+        + "/api/me/cloudpcs/{cloudPcId}/reprovision for your own Cloud PC");
+  }
+
+  /** Listing every Cloud PC of the tenant: admins only; users are pointed at the list of their own. */
+  public void requireAdminToListTenant(Caller caller) {
+    adminOnly(caller, "Listing every Cloud PC of the tenant needs the app role '" + adminRole + "'. As a user, list "
+        + "your own with GET /api/me/cloudpcs");
+  }
+
+  private void adminOnly(Caller caller, String forUsers) {
     if (!isAdmin(caller)) {
       throw refusal(caller.isUser()
-          ? "This route acts on any Cloud PC and needs the app role '" + adminRole + "'. As a user, use "
-              + "/api/me/cloudpcs/{cloudPcId}/reprovision for your own Cloud PC, or ask an admin to assign you the "
-              + "app role '" + adminRole + "'."
+          ? forUsers + ", or ask an admin to assign you the app role '" + adminRole + "'."
           : "The calling application lacks the app role '" + adminRole + "'. Assign it to the app registration or "
               + "managed identity (Entra ID → Enterprise applications → this API → Users and groups, or "
               + "New-MgServicePrincipalAppRoleAssignment) and request a new token.");

@@ -149,7 +149,7 @@ public final class TargetResolver {
   }
 
   /** For users acting for themselves, {@code userId} must be their own object id or resolve to it. */
-  private Future<Void> userMustBeCaller(String userId, Caller caller, RequestScope scope) {
+  Future<Void> userMustBeCaller(String userId, Caller caller, RequestScope scope) {
     if (userId == null || userId.equalsIgnoreCase(caller.objectId())) {
       return Future.succeededFuture();
     }

@@ -42,7 +42,7 @@ public enum AzureCloud {
     return v1IssuerHost;
   }
 
-  static AzureCloud parse(String value) {
+  public static AzureCloud parse(String value) {
     for (AzureCloud cloud : values()) {
       if (cloud.settingValue.equalsIgnoreCase(value)) {
         return cloud;

@@ -119,6 +119,30 @@ public class ReprovisionFunctions {
     return handOver(request, context, true);
   }
 
+  @FunctionName("ListMyCloudPcs")
+  public HttpResponseMessage listMine(
+      @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
+          route = "me/cloudpcs") HttpRequestMessage<Optional<String>> request,
+      ExecutionContext context) {
+    return handOver(request, context, true);
+  }
+
+  @FunctionName("ListUserCloudPcs")
+  public HttpResponseMessage listOfUser(
+      @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
+          route = "users/{userId}/cloudpcs") HttpRequestMessage<Optional<String>> request,
+      ExecutionContext context) {
+    return handOver(request, context, true);
+  }
+
+  @FunctionName("ListCloudPcs")
+  public HttpResponseMessage listTenant(
+      @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.FUNCTION,
+          route = "cloudpcs") HttpRequestMessage<Optional<String>> request,
+      ExecutionContext context) {
+    return handOver(request, context, true);
+  }
+
   @FunctionName("GetHealth")
   public HttpResponseMessage health(
       @HttpTrigger(name = "req", methods = {HttpMethod.GET}, authLevel = AuthorizationLevel.ANONYMOUS,

@@ -183,9 +183,19 @@ public final class RouterHandover {
     return new Answer(problem.status(), headers, problem.with("clientRequestId", clientRequestId).toJson().encode());
   }
 
-  private static String origin(Inbound inbound) {
-    String proto = inbound.headers().get("x-forwarded-proto");
-    return proto == null ? inbound.origin() : proto + inbound.origin().substring(inbound.origin().indexOf("://"));
+  /**
+   * The scheme and authority the caller used: the URL the host handed over. App Service ends TLS at its front end and
+   * says so in X-Forwarded-Proto; the Functions host already applies that (and the front end's DISGUISED-HOST) to the
+   * URL where App Service does not (azure-functions-host {@code AppServiceHeaderFixupMiddleware}, Linux plans; App
+   * Service's own module on Windows), so repeating it here only matters for a host that did not. Read as that
+   * middleware reads it: the first value, and only http or https. X-Forwarded-Host is never read: the platform does
+   * not set it, so only a caller or a proxy the function cannot vouch for could.
+   */
+  static String origin(Inbound inbound) {
+    String forwarded = inbound.headers().get("x-forwarded-proto");
+    String proto = forwarded == null ? "" : forwarded.split(",", -1)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    boolean known = proto.equals("http") || proto.equals("https");
+    return known ? proto + inbound.origin().substring(inbound.origin().indexOf("://")) : inbound.origin();
   }
 
   static <T> T await(Future<T> future, Duration timeout) {

@@ -21,13 +21,18 @@ public final class ApiRoutes {
       "/api/users/:userId/cloudpcs/reprovision", "ReprovisionAllUserCloudPcs", false);
   public static final ApiRoute BULK_OPERATION = new ApiRoute(HttpMethod.GET,
       "/api/cloudpcs/reprovision/operations/:bulkOperationId", "GetBulkReprovisionOperation", false);
+  public static final ApiRoute LIST_MINE = new ApiRoute(HttpMethod.GET, "/api/me/cloudpcs", "ListMyCloudPcs", false);
+  public static final ApiRoute LIST_OF_USER = new ApiRoute(HttpMethod.GET, "/api/users/:userId/cloudpcs",
+      "ListUserCloudPcs", false);
+  public static final ApiRoute LIST_TENANT = new ApiRoute(HttpMethod.GET, "/api/cloudpcs", "ListCloudPcs", false);
   public static final ApiRoute HEALTH = new ApiRoute(HttpMethod.GET, "/api/health", "GetHealth", true);
   public static final ApiRoute API_DEFINITION = new ApiRoute(HttpMethod.GET, "/api/openapi.json",
       "GetApiDefinition", true);
 
   /** In matching order: literal segments ({@code reprovision}) before the parameters they would also match. */
   public static final List<ApiRoute> ALL = List.of(REPROVISION_MANY, REPROVISION_ALL_OF_USER, BULK_OPERATION,
-      REPROVISION, REPROVISION_FOR_USER, REPROVISION_MINE, STATUS, OPERATION, HEALTH, API_DEFINITION);
+      REPROVISION, REPROVISION_FOR_USER, REPROVISION_MINE, STATUS, OPERATION, LIST_MINE, LIST_OF_USER, LIST_TENANT,
+      HEALTH, API_DEFINITION);
 
   private ApiRoutes() {
   }

@@ -4,7 +4,10 @@ import dev.cloudpc.reprovision.auth.PollLinks;
 import dev.cloudpc.reprovision.request.RequestScope;
 import java.util.Map;
 
-/** The polling URLs the reprovision routes answer with: absolute, signed, and carrying the caller's key if any. */
+/**
+ * The URLs the routes answer with: polling links (absolute, signed, carrying the caller's key if any) and the lists'
+ * next-page links (absolute, carrying the caller's key if any).
+ */
 public final class OperationLinks {
   private final PollLinks signer;
   private final boolean withKey;
@@ -24,6 +27,11 @@ public final class OperationLinks {
 
   public String bulk(RequestScope scope, String bulkOperationId) {
     return signed(scope, "/api/cloudpcs/reprovision/operations/" + bulkOperationId);
+  }
+
+  /** The next page of a list: {@code path} on this API with {@code query}. */
+  public String nextPage(RequestScope scope, String path, Map<String, String> query) {
+    return scope.absolute(path, query, withKey);
   }
 
   private String signed(RequestScope scope, String path) {

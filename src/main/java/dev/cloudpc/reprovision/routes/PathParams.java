@@ -4,6 +4,7 @@ import dev.cloudpc.reprovision.config.Settings;
 import dev.cloudpc.reprovision.request.Problem;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Reading and checking path and query parameters; every refusal says what a valid value looks like. */
@@ -30,6 +31,47 @@ final class PathParams {
           + "principal name (name@domain), not '" + printable(userId) + "'.").with("field", "userId").exception();
     }
     return userId;
+  }
+
+  /** An optional query parameter that must be a user principal name (name@domain). */
+  static Optional<String> queryUpn(RoutingContext ctx, String name) {
+    Optional<String> value = queryText(ctx, name, 254);
+    if (value.isPresent() && !UPN.matcher(value.get()).matches()) {
+      throw Problem.badRequest("invalid-query-parameter", "Query parameter '" + name + "' must be a user principal "
+          + "name (name@domain), not '" + printable(value.get()) + "'.").with("field", name).exception();
+    }
+    return value;
+  }
+
+  /** An optional query parameter of at most {@code maxLength} characters; empty when absent or blank. */
+  static Optional<String> queryText(RoutingContext ctx, String name, int maxLength) {
+    String value = ctx.request().getParam(name);
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    if (value.length() > maxLength || value.chars().anyMatch(Character::isISOControl)) {
+      throw Problem.badRequest("invalid-query-parameter", "Query parameter '" + name + "' must be at most "
+          + maxLength + " characters without control characters.").with("field", name).exception();
+    }
+    return Optional.of(value.trim());
+  }
+
+  /** An optional whole-number query parameter between {@code min} and {@code max}; {@code absent} when not given. */
+  static int queryNumber(RoutingContext ctx, String name, int min, int max, int absent) {
+    String value = ctx.request().getParam(name);
+    if (value == null) {
+      return absent;
+    }
+    try {
+      int number = Integer.parseInt(value.trim());
+      if (number >= min && number <= max) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw Problem.badRequest("invalid-query-parameter", "Query parameter '" + name + "' must be a whole number from "
+        + min + " to " + max + ", not '" + printable(value) + "'.").with("field", name).exception();
   }
 
   static boolean flag(RoutingContext ctx, String name) {

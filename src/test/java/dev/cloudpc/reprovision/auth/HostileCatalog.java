@@ -40,12 +40,15 @@ final class HostileCatalog {
       "3f2504e0-4f89-41d3-9a0c-0305e82c330", "{3f2504e0-4f89-41d3-9a0c-0305e82c3301}", "' OR '1'='1",
       "../../etc/passwd", "3f2504e0-4f89-41d3-9a0c-0305e82c3301 x");
 
-  /** The guarded routes, each aimed at Adele's own Cloud PC so that only the fault under test is wrong. */
+  /** The guarded routes, each aimed at Adele's own Cloud PC or list so that only the fault under test is wrong. */
   enum Route {
     ADMIN(HttpMethod.POST, "/api/cloudpcs/" + ADELE_PC + "/reprovision"),
     USERS(HttpMethod.POST, "/api/users/" + SandboxSeed.ADELE.id() + "/cloudpcs/" + ADELE_PC + "/reprovision"),
     ME(HttpMethod.POST, "/api/me/cloudpcs/" + ADELE_PC + "/reprovision"),
-    STATUS(HttpMethod.GET, "/api/cloudpcs/" + ADELE_PC);
+    STATUS(HttpMethod.GET, "/api/cloudpcs/" + ADELE_PC),
+    MY_LIST(HttpMethod.GET, "/api/me/cloudpcs"),
+    USER_LIST(HttpMethod.GET, "/api/users/" + SandboxSeed.ADELE.id() + "/cloudpcs"),
+    TENANT_LIST(HttpMethod.GET, "/api/cloudpcs");
 
     final HttpMethod method;
     final String uri;
@@ -236,7 +239,7 @@ final class HostileCatalog {
     String megansPcAsAdmin = "/api/cloudpcs/" + MEGAN_PC + "/reprovision";
 
     List<HostileCase> cases = new ArrayList<>();
-    for (Route route : List.of(Route.ADMIN, Route.USERS, Route.STATUS)) {
+    for (Route route : List.of(Route.ADMIN, Route.USERS, Route.STATUS, Route.USER_LIST, Route.TENANT_LIST)) {
       cases.add(request("app token without any role → " + route, Target.MAIN, route.method, route.uri)
           .bearer(appWithoutRole).mentioning(ADMIN_ROLE).refused(403, "missing-permission"));
       cases.add(request("app token with another role → " + route, Target.MAIN, route.method, route.uri)
@@ -248,7 +251,9 @@ final class HostileCatalog {
         Route.ADMIN.uri).bearer(appWithRoleInWrongCase).mentioning(ADMIN_ROLE).refused(403, "missing-permission"));
     cases.add(request("admin app token on the me route", Target.MAIN, HttpMethod.POST, Route.ME.uri)
         .bearer(forge.sign(forge.app(List.of(ADMIN_ROLE)))).refused(403, "missing-permission"));
-    for (Route route : List.of(Route.ME, Route.USERS, Route.STATUS)) {
+    cases.add(request("admin app token on the my-list route", Target.MAIN, HttpMethod.GET, Route.MY_LIST.uri)
+        .bearer(forge.sign(forge.app(List.of(ADMIN_ROLE)))).refused(403, "missing-permission"));
+    for (Route route : List.of(Route.ME, Route.USERS, Route.STATUS, Route.MY_LIST, Route.USER_LIST)) {
       cases.add(request("user token without the self scope → " + route, Target.MAIN, route.method, route.uri)
           .bearer(adeleWithoutScope).mentioning(SELF_SCOPE).refused(403, "missing-permission"));
     }
@@ -277,6 +282,13 @@ final class HostileCatalog {
         usersRoute(SandboxSeed.ADELE.id(), MEGAN_PC)).bearer(adele).lookups().refused(403, "not-your-cloud-pc"));
     cases.add(request("user for themself but on another user's PC (UPN)", Target.MAIN, HttpMethod.POST,
         usersRoute(SandboxSeed.ADELE.userPrincipalName(), MEGAN_PC)).bearer(adele).lookups()
+        .refused(403, "not-your-cloud-pc"));
+    cases.add(request("user with the self scope on the tenant list", Target.MAIN, HttpMethod.GET,
+        Route.TENANT_LIST.uri).bearer(adele).mentioning("GET /api/me/cloudpcs").refused(403, "missing-permission"));
+    cases.add(request("user listing another user's Cloud PCs by object id", Target.MAIN, HttpMethod.GET,
+        "/api/users/" + SandboxSeed.MEGAN.id() + "/cloudpcs").bearer(adele).refused(403, "not-your-cloud-pc"));
+    cases.add(request("user listing another user's Cloud PCs by UPN", Target.MAIN, HttpMethod.GET,
+        "/api/users/" + SandboxSeed.MEGAN.userPrincipalName() + "/cloudpcs").bearer(adele).lookups()
         .refused(403, "not-your-cloud-pc"));
     cases.add(request("user reading another user's PC status", Target.MAIN, HttpMethod.GET,
         "/api/cloudpcs/" + MEGAN_PC).bearer(adele).lookups().refused(403, "not-your-cloud-pc"));
@@ -505,8 +517,11 @@ final class HostileCatalog {
         .bearer(admin).refused(405, "method-not-allowed"));
     cases.add(request("method DELETE on the status route", Target.MAIN, HttpMethod.DELETE, Route.STATUS.uri)
         .bearer(admin).refused(405, "method-not-allowed"));
+    cases.add(request("method POST on the tenant list route", Target.MAIN, HttpMethod.POST, Route.TENANT_LIST.uri)
+        .bearer(admin).refused(405, "method-not-allowed"));
+    cases.add(request("method DELETE on the my-list route", Target.MAIN, HttpMethod.DELETE, Route.MY_LIST.uri)
+        .bearer(admin).refused(405, "method-not-allowed"));
     Map<String, String> unknown = new LinkedHashMap<>();
-    unknown.put("collection", "/api/cloudpcs");
     unknown.put("action with a suffix", "/api/cloudpcs/" + ADELE_PC + "/reprovisionNow");
     unknown.put("extra segment", "/api/cloudpcs/" + ADELE_PC + "/reprovision/now");
     unknown.put("users route without the PC", "/api/users/" + SandboxSeed.ADELE.id() + "/reprovision");

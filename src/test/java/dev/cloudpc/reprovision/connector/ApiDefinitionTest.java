@@ -16,6 +16,7 @@ import io.swagger.parser.SwaggerParser;
 import io.swagger.parser.util.SwaggerDeserializationResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.IOException;
@@ -73,7 +74,7 @@ class ApiDefinitionTest extends StrictVertxTest {
     Swagger swagger = result.getSwagger();
     assertThat(swagger.getSwagger()).isEqualTo("2.0");
     assertThat(swagger.getInfo().getTitle()).isEqualTo("Cloud PC Reprovision");
-    assertThat(swagger.getInfo().getDescription()).contains("placeholder");
+    // The checked-in file keeps a placeholder host (connector/readme.md names it; --connector fills it in).
     assertThat(swagger.getHost()).isEqualTo("your-function-app.azurewebsites.net");
     assertThat(swagger.getBasePath()).isEqualTo("/api");
     assertThat(swagger.getSchemes()).containsExactly(Scheme.HTTPS);
@@ -92,26 +93,28 @@ class ApiDefinitionTest extends StrictVertxTest {
   }
 
   @Test
-  void onlyAnonymousRoutesGoWithoutCredentials() {
+  void onlyAnonymousRoutesGoWithoutSignInAndTheKeyIsTheConnectionsNotAParameter() {
+    // One authentication type per connector (Entra ID); the key comes from a connection parameter through a policy
+    // (apiProperties.json), as the certified connectors that need a second credential do it.
     JsonObject definitions = tree.root().getJsonObject("securityDefinitions");
-    assertThat(definitions.getJsonObject("function_key").getMap())
-        .containsEntry("type", "apiKey").containsEntry("in", "header").containsEntry("name", "x-functions-key");
+    assertThat(definitions.fieldNames()).containsExactly("entra_id");
     JsonObject entra = definitions.getJsonObject("entra_id");
     assertThat(entra.getString("type")).isEqualTo("oauth2");
     assertThat(entra.getString("flow")).isEqualTo("accessCode");
     assertThat(entra.getString("authorizationUrl")).startsWith("https://login.");
     assertThat(entra.getString("tokenUrl")).startsWith("https://login.");
-    // Under Azure the host checks the key on every non-anonymous route, so every alternative includes it.
-    assertThat(tree.root().getJsonArray("security")).isNotEmpty()
-        .allSatisfy(requirement -> assertThat(((JsonObject) requirement).containsKey("function_key")).isTrue());
+    assertThat(tree.root().getJsonArray("security"))
+        .isEqualTo(new JsonArray().add(new JsonObject().put("entra_id", new JsonArray())));
 
     for (ApiRoute route : ApiRoutes.ALL) {
       JsonObject operation = tree.operation(route).json();
       if (route.anonymous()) {
         assertThat(operation.getJsonArray("security")).as(route.operationId()).isNotNull().isEmpty();
       } else {
-        assertThat(operation.containsKey("security")).as(route.operationId() + " inherits the key").isFalse();
+        assertThat(operation.containsKey("security")).as(route.operationId() + " inherits sign-in").isFalse();
       }
+      assertThat(tree.parameters(tree.operation(route))).extracting(p -> p.getString("name"))
+          .as(route.operationId()).doesNotContain("x-functions-key", "code");
     }
   }
 
@@ -226,23 +229,52 @@ class ApiDefinitionTest extends StrictVertxTest {
   }
 
   @Test
+  void everyGuardedOperationDeclaresWhatAnyGuardedRouteMayAnswer() {
+    // Hygiene (400), key and token (401), rights (403), Graph's not-found (404), throttling and the Graph budget
+    // (429), settings (500), Graph's failures (502, 503) and the deadline (504) can answer any of them.
+    Set<String> always = Set.of("400", "401", "403", "404", "429", "500", "502", "503", "504");
+    for (ApiRoute route : ApiRoutes.ALL) {
+      if (!route.anonymous()) {
+        assertThat(tree.operation(route).json().getJsonObject("responses").fieldNames()).as(route.operationId())
+            .containsAll(always);
+      }
+    }
+  }
+
+  @Test
   void everyReferenceResolves() {
     assertThat(tree.references()).isNotEmpty()
         .allSatisfy(ref -> tree.resolve(new JsonObject().put("$ref", ref)));
   }
 
   @Test
-  void servedAnonymouslyAsTheSameDocumentWhileOtherRoutesNeedTheKey() {
+  void servedAnonymouslyAsTheSameDocumentWithTheRequestsHostWhileOtherRoutesNeedTheKey() {
     HttpResponse<Buffer> served = await(stack.client.get("/api/openapi.json").send());
     HttpResponse<Buffer> guarded = await(stack.client.get("/api/cloudpcs/" + MEGAN_PC).send());
 
     assertThat(served.statusCode()).isEqualTo(200);
     assertThat(served.getHeader("Content-Type")).startsWith("application/json");
-    assertThat(served.bodyAsString()).isEqualTo(text);
+    JsonObject expected = new JsonObject(text).put("host", "127.0.0.1:" + stack.app.port())
+        .put("schemes", new JsonArray().add("http"));
+    assertThat(served.bodyAsJsonObject()).isEqualTo(expected);
     SwaggerDeserializationResult parsed = new SwaggerParser().readWithInfo(served.bodyAsString());
     assertThat(parsed.getMessages()).isEmpty();
     assertThat(parsed.getSwagger().getSwagger()).isEqualTo("2.0");
     assertThat(guarded.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void theServedHostIsTheRequestsHostAndForwardingHeadersDoNotChangeItOnTheLocalHost() {
+    HttpResponse<Buffer> named = await(stack.client.get("/api/openapi.json")
+        .putHeader("Host", "contoso-reprovision.example:8443").send());
+    HttpResponse<Buffer> forwarded = await(stack.client.get("/api/openapi.json")
+        .putHeader("X-Forwarded-Host", "evil.example").putHeader("X-Forwarded-Proto", "https").send());
+
+    assertThat(named.bodyAsJsonObject().getString("host")).isEqualTo("contoso-reprovision.example:8443");
+    assertThat(named.bodyAsJsonObject().getJsonArray("schemes")).isEqualTo(new JsonArray().add("http"));
+    // The local host is reached directly: nothing in front of it sets these, so any caller could.
+    assertThat(forwarded.bodyAsJsonObject().getString("host")).isEqualTo("127.0.0.1:" + stack.app.port());
+    assertThat(forwarded.bodyAsJsonObject().getJsonArray("schemes")).isEqualTo(new JsonArray().add("http"));
   }
 
   @Test

@@ -210,6 +210,30 @@ class FunctionEntryTest extends StrictVertxTest {
     }
   }
 
+  @Test
+  void theDefinitionNamesTheFunctionAppsHostAndTheSchemeTheFrontEndReports() {
+    JsonObject direct = definition(FakeHttpRequest.to(HttpMethod.GET, SITE + "/api/openapi.json"));
+    JsonObject behindTls = definition(FakeHttpRequest.to(HttpMethod.GET, "http://cloudpc-fn.azurewebsites.net"
+        + "/api/openapi.json").header("x-forwarded-proto", "https"));
+    JsonObject listed = definition(FakeHttpRequest.to(HttpMethod.GET, "http://cloudpc-fn.azurewebsites.net"
+        + "/api/openapi.json").header("x-forwarded-proto", "HTTPS, http"));
+    JsonObject unknownProto = definition(FakeHttpRequest.to(HttpMethod.GET, SITE + "/api/openapi.json")
+        .header("x-forwarded-proto", "javascript"));
+    JsonObject forwardedHost = definition(FakeHttpRequest.to(HttpMethod.GET, SITE + "/api/openapi.json")
+        .header("x-forwarded-host", "evil.example"));
+
+    for (JsonObject served : List.of(direct, behindTls, listed, unknownProto, forwardedHost)) {
+      assertThat(served.getString("host")).isEqualTo("cloudpc-fn.azurewebsites.net");
+      assertThat(served.getJsonArray("schemes").getList()).containsExactly("https");
+    }
+  }
+
+  private static JsonObject definition(FakeHttpRequest.Builder request) {
+    HttpResponseMessage response = functions.apiDefinition(request.build(), FakeHttpRequest.context("inv-def"));
+    assertThat(response.getStatusCode()).as(String.valueOf(response.getBody())).isEqualTo(200);
+    return new JsonObject((String) response.getBody());
+  }
+
   /** A request an admin's client sends; the host already checked its function key. */
   private static FakeHttpRequest.Builder admin(HttpMethod method, String pathAndQuery) {
     return FakeHttpRequest.to(method, SITE + pathAndQuery)

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The built jar as a newcomer runs it: {@code java -jar reprovision-local.jar --sandbox} says READY, and the curl
  * lines it prints work as printed — the admin reprovision gets 202, the status then says provisioning, later
- * provisioned.
+ * provisioned — and the connector line it prints writes a connector folder for the tunnel's host.
  */
 class LocalJarIT {
   private static final Path JAR = Path.of(System.getProperty("localJar", "target/reprovision-local.jar"));
@@ -103,6 +103,33 @@ class LocalJarIT {
     String answer = run(printedCurls().get(1));
     assertThat(answer).startsWith("HTTP/1.1 202");
     assertThat(answer).contains("\"route\":\"me\"");
+  }
+
+  @Test
+  void printedConnectorLineWritesAKeyOnlyFolderForTheTunnelsHost() throws Exception {
+    String line;
+    synchronized (output) {
+      line = output.stream().filter(l -> l.startsWith("java -jar ") && l.contains("--connector")).findFirst()
+          .orElseThrow(() -> new AssertionError("no connector line in " + output));
+    }
+    assertThat(line).contains("<tunnel host>").contains(" && pac connector create ");
+    String[] words = line.substring(0, line.indexOf(" && ")).replace("<tunnel host>", "sandbox-tunnel.example")
+        .split(" ");
+    Path folder = Path.of(words[java.util.Arrays.asList(words).indexOf("--connector") + 1]);
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", JAR.toString()));
+    command.addAll(java.util.Arrays.asList(words).subList(3, words.length));
+    Process writer = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String written = new String(writer.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(writer.exitValue()).as(written).isZero();
+    assertThat(new JsonObject(Files.readString(folder.resolve("apiDefinition.swagger.json"))).getString("host"))
+        .isEqualTo("sandbox-tunnel.example");
+    assertThat(new JsonObject(Files.readString(folder.resolve("apiProperties.json"))).getJsonObject("properties")
+        .getJsonObject("connectionParameters").fieldNames()).containsExactlyInAnyOrder("functionKey",
+            "functionAppHost");
+    assertThat(line).contains(folder + "/apiDefinition.swagger.json", folder + "/apiProperties.json",
+        folder + "/icon.png");
   }
 
   private static List<String> printedCurls() {

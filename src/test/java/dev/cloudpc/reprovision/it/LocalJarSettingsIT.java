@@ -43,4 +43,22 @@ class LocalJarSettingsIT {
     assertThat(process.exitValue()).as(output).isNotZero();
     assertThat(output).contains("ERROR").contains(named).doesNotContain("READY");
   }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--connector target/connector-it --host https://fn.azurewebsites.net --key-only | --host",
+      "--connector target/connector-it --host fn.azurewebsites.net                    | --function-client-id",
+      "--connector target/connector-it --key-only --sandbox                           | --sandbox"})
+  void aBadConnectorFlagStopsNamingIt(String flags, String named) throws IOException, InterruptedException {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+    command.addAll(java.util.List.of(flags.trim().split(" +")));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().remove("AZURE_CLIENT_ID");
+    Process process = builder.start();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as(output).isNotZero();
+    assertThat(output).contains("ERROR").contains(named).doesNotContain("wrote");
+  }
 }

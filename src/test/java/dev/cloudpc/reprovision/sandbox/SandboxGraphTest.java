@@ -202,6 +202,27 @@ class SandboxGraphTest extends SandboxTestBase {
   }
 
   @Test
+  void listOfMyCloudPcsShowsOnlyTheSignedInUsersWithTheDocumentedProperties() {
+    String adeleGraphToken = oboGraphToken(SandboxSeed.ADELE);
+
+    JsonObject mine = send(graphAs(HttpMethod.GET, "/beta/me/cloudPCs", adeleGraphToken)).bodyAsJsonObject();
+    JsonObject paged = send(graphAs(HttpMethod.GET, "/beta/me/cloudPCs?$select=id,status&$top=2", adeleGraphToken))
+        .bodyAsJsonObject();
+    HttpResponse<Buffer> appOnly = send(graph(HttpMethod.GET, "/beta/me/cloudPCs"));
+
+    assertThat(mine.getJsonArray("value").stream().map(pc -> ((JsonObject) pc).getString("id")).toList())
+        .containsExactlyInAnyOrderElementsOf(SandboxSeed.ADELE_CLOUD_PCS);
+    // user-list-cloudpcs.md lists what this operation returns; the user's principal name is not among it.
+    assertThat(mine.getJsonArray("value").getJsonObject(0).fieldNames())
+        .contains("id", "displayName", "status").doesNotContain("userPrincipalName", "managedDeviceName");
+    assertThat(paged.getJsonArray("value")).hasSize(2)
+        .allSatisfy(pc -> assertThat(((JsonObject) pc).fieldNames()).containsExactlyInAnyOrder("id", "status"));
+    assertThat(paged.getString("@odata.nextLink")).contains("/beta/me/cloudPCs?").contains("$skiptoken=2");
+    assertThat(appOnly.statusCode()).isEqualTo(400);
+    assertThat(sandbox.graph().count("GET", ".*/me/cloudPCs")).isEqualTo(3);
+  }
+
+  @Test
   void usersRouteChecksTheOwner() {
     HttpResponse<Buffer> mismatch = send(graph(HttpMethod.POST,
         "/beta/users/" + SandboxSeed.ADELE.userPrincipalName() + "/cloudPCs/" + MEGAN_PC + "/reprovision"));

@@ -35,13 +35,14 @@ class SandboxTenantTest extends SandboxTestBase {
 
   @Test
   void bannerHasKeyTokensPcsAndWorkingCurlLines() {
-    String banner = sandbox.banner("http://127.0.0.1:7071/api/");
+    String banner = sandbox.banner("http://127.0.0.1:7071/api/", "IMPORT-LINES");
 
     assertThat(banner).contains("fixed-key_123");
     for (String id : SandboxSeed.ADELE_CLOUD_PCS) {
       assertThat(banner).contains(id);
     }
     assertThat(banner).contains(SandboxSeed.MEGAN.userPrincipalName(), "provisioned");
+    assertThat(banner).contains("IMPORT-LINES", "http://127.0.0.1:7071/api/openapi.json");
     List<String> curls = banner.lines().filter(line -> line.startsWith("curl ")).toList();
     assertThat(curls).hasSize(3);
     assertThat(curls.get(0)).contains("-X POST \"http://127.0.0.1:7071/api/cloudpcs/")
