@@ -26,6 +26,10 @@ final class SandboxBanner {
         .append("identity:      ").append(tenant.identityBaseUrl()).append('\n')
         .append("graph:         ").append(tenant.graphBaseUrl()).append('\n')
         .append("rebuild time:  ").append(tenant.options().rebuildTime().toSeconds()).append(" s\n")
+        .append("Graph limits:  Get Cloud PC ").append(tenant.options().graphLimits().getPerApp())
+        .append(", List Cloud PCs ").append(tenant.options().graphLimits().listPerApp())
+        .append(" per 60 s for this app, enforced as Windows 365 does (429 + Retry-After); the function paces itself"
+            + " under them — see graphBudget in /api/health\n")
         .append("function key:  ").append(key).append("\n\n")
         .append("Admin token (application caller, role ").append(SandboxTenant.ADMIN_ROLE)
         .append(", valid 12 h):\n").append(adminToken).append("\n\n")

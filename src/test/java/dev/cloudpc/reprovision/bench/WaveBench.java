@@ -82,6 +82,7 @@ final class WaveBench {
       long timer = vertx.setTimer(settings.limit().toMillis(), id -> ended.tryComplete());
       Await.await(ended.future(), settings.limit().plusMinutes(1));
       vertx.cancelTimer(timer);
+      flows.stop();
       double seconds = (System.nanoTime() - started) / 1e9;
       return figures(tenant, flows, seconds, requestsBefore, instances);
     } finally {

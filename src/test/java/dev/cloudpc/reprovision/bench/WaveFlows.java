@@ -29,6 +29,7 @@ final class WaveFlows {
   private final MultiMap pollHeaders;
   private final int retries;
   private final AtomicInteger next = new AtomicInteger();
+  private volatile boolean stopped;
   private final Map<Integer, AtomicInteger> statusesSeen = new ConcurrentHashMap<>();
   private final Map<Integer, AtomicInteger> finalStatuses = new ConcurrentHashMap<>();
   private final AtomicInteger withoutRetryAfter = new AtomicInteger();
@@ -54,9 +55,14 @@ final class WaveFlows {
     return Future.all(lanes).mapEmpty();
   }
 
+  /** No flow starts or goes on after this (the wave hit its time limit). */
+  void stop() {
+    stopped = true;
+  }
+
   private Future<Void> lane(int pcs) {
     int index = next.getAndIncrement();
-    if (index >= pcs) {
+    if (index >= pcs || stopped) {
       return Future.succeededFuture();
     }
     return flow(index).compose(v -> lane(pcs));
@@ -99,6 +105,9 @@ final class WaveFlows {
   }
 
   private Future<Void> after(BenchClient.Answer answer) {
+    if (stopped) {
+      return Future.failedFuture("the wave was stopped");
+    }
     long seconds;
     try {
       seconds = Long.parseLong(answer.retryAfter());
