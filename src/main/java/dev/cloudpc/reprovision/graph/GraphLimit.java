@@ -46,7 +46,8 @@ public enum GraphLimit {
   /**
    * Which limit a call spends. A GET of a cloudPCs collection lists; a GET of one Cloud PC is a Get, and so, in the
    * strict reading, is a GET of a function bound to one (remote-action results, supported actions): the page does not
-   * say it is free, so it is paid for.
+   * say it is free, so it is paid for. Delegated (on-behalf-of) reads are charged to the app's budget as well: the
+   * page counts "per app or user", and the app's is the one that must not run out.
    */
   public static Optional<GraphLimit> of(GraphCall call) {
     if (call.method() != HttpMethod.GET) {
