@@ -15,8 +15,8 @@ import org.slf4j.event.Level;
  * One audit event per reprovision decision on logger {@code audit}: who (the caller's kind, object id, app id and
  * display name), through which route, what (the Cloud PC, options, dry run), the outcome and why, Graph's request-id,
  * the client-request-id, the Functions invocation id and the trace id. Every field is an MDC entry and an SLF4J
- * key-value — custom dimensions in Application Insights — and the message repeats them as {@code key=value} pairs for
- * the console and for the Functions host's own log, which keeps only the message. Identifiers only; tokens and keys
+ * key-value — custom dimensions in Application Insights — and the message repeats them as {@code key=value} pairs
+ * for the console and for the Functions host's own log, which keeps only the message. Identifiers only; tokens and keys
  * never reach it. Each event also counts in {@link Metrics#DECISIONS}.
  */
 public final class AuditLog {

@@ -45,7 +45,7 @@ public final class TraceContexts {
   private TraceContexts() {
   }
 
-  /** The remote parent a request names in its {@code traceparent}/{@code tracestate} headers; root when none is valid. */
+  /** The remote parent named by a request's {@code traceparent}/{@code tracestate} headers; root when none is valid. */
   public static Context extract(Function<String, String> headers) {
     return W3C.extract(Context.root(), headers, GETTER);
   }
