@@ -31,11 +31,11 @@ final class LocalTelemetry {
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
 
   private final OpenTelemetry api;
-  private final Optional<OpenTelemetrySdk> sdk;
+  private final Runnable close;
 
-  private LocalTelemetry(OpenTelemetry api, Optional<OpenTelemetrySdk> sdk) {
+  private LocalTelemetry(OpenTelemetry api, Runnable close) {
     this.api = api;
-    this.sdk = sdk;
+    this.close = close;
   }
 
   /**
@@ -45,28 +45,10 @@ final class LocalTelemetry {
   static LocalTelemetry from(Map<String, String> env, boolean summaries, Consumer<String> out) {
     Optional<URI> otlp = endpoint(env.get(OTLP_ENDPOINT));
     if (!summaries && otlp.isEmpty()) {
-      return new LocalTelemetry(OpenTelemetry.noop(), Optional.empty());
+      return new LocalTelemetry(OpenTelemetry.noop(), () -> { });
     }
-    Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME,
-        "cloudpc-reprovision-local")));
-    SdkTracerProviderBuilder tracing = SdkTracerProvider.builder().setResource(resource);
-    SdkMeterProvider metering = null;
-    if (summaries) {
-      tracing.addSpanProcessor(new RequestSummaries(out));
-    }
-    if (otlp.isPresent()) {
-      String base = otlp.get().toString().replaceAll("/+$", "");
-      tracing.addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
-          .setEndpoint(base + "/v1/traces").build()).build());
-      metering = SdkMeterProvider.builder().setResource(resource).registerMetricReader(PeriodicMetricReader
-          .create(OtlpHttpMetricExporter.builder().setEndpoint(base + "/v1/metrics").build())).build();
-    }
-    var builder = OpenTelemetrySdk.builder().setTracerProvider(tracing.build());
-    if (metering != null) {
-      builder.setMeterProvider(metering);
-    }
-    OpenTelemetrySdk built = builder.build();
-    return new LocalTelemetry(built, Optional.of(built));
+    OpenTelemetrySdk sdk = Sdk.build(summaries ? Optional.of(out) : Optional.empty(), otlp);
+    return new LocalTelemetry(sdk, sdk::close);
   }
 
   OpenTelemetry api() {
@@ -75,11 +57,31 @@ final class LocalTelemetry {
 
   /** Sends what is still batched and stops the exporters (at exit). */
   void close() {
-    sdk.ifPresent(OpenTelemetrySdk::close);
+    close.run();
   }
 
   private static Optional<URI> endpoint(String value) {
     return value == null || value.isBlank() ? Optional.empty()
         : Optional.of(Settings.endpoint(OTLP_ENDPOINT, value.trim()));
+  }
+
+  /** The SDK's classes load only when it is asked for: a plain local run starts as the function does. */
+  private static final class Sdk {
+    static OpenTelemetrySdk build(Optional<Consumer<String>> summaries, Optional<URI> otlp) {
+      Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME,
+          "cloudpc-reprovision-local")));
+      SdkTracerProviderBuilder tracing = SdkTracerProvider.builder().setResource(resource);
+      summaries.ifPresent(out -> tracing.addSpanProcessor(new RequestSummaries(out)));
+      var builder = OpenTelemetrySdk.builder();
+      if (otlp.isPresent()) {
+        String base = otlp.get().toString().replaceAll("/+$", "");
+        tracing.addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
+            .setEndpoint(base + "/v1/traces").build()).build());
+        builder.setMeterProvider(SdkMeterProvider.builder().setResource(resource).registerMetricReader(
+            PeriodicMetricReader.create(OtlpHttpMetricExporter.builder().setEndpoint(base + "/v1/metrics").build()))
+            .build());
+      }
+      return builder.setTracerProvider(tracing.build()).build();
+    }
   }
 }
