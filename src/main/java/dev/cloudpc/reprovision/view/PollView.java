@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * A short-lived view of the Cloud PCs being polled, so that status reads and polls of many PCs under way do not cost
  * a Get Cloud PC each (the budget decisions need). The view is refreshed on demand with paged List Cloud PCs reads of
  * the tenant ({@code $select} with {@code lastRemoteActionResult}; Microsoft documents no {@code $filter} that picks
- * "these ids" or "under way", so a refresh reads every page) and keeps only the PCs someone asked about. It spends at
+ * "these ids" or "under way", so a refresh reads every page) and keeps the PCs someone asked about (and, until the next
+ * refresh, a bounded number of the others, so that a poll arriving just after its page finds it). It spends at
  * most half of the List budget, so a refresh of P pages may start every {@code P · 60 s / (limit / 2)} (at least
  * {@link #MIN_INTERVAL}); flows are told to poll no faster than that once many PCs are followed ({@link #pollInterval}).
  *
@@ -48,6 +49,8 @@ public final class PollView implements CloudPcSource {
   /** The longest a read waits for the view before it reads the PC itself (a large tenant's refresh takes longer). */
   private static final long VIEW_WAIT_MS = 20_000;
   private static final int MAX_TRACKED = 20_000;
+  /** Listed PCs nobody asked about are kept from one refresh to the next, so a poll just after it finds its PC. */
+  private static final int MAX_UNASKED = 5_000;
   private static final String VIEW = "view";
   private static final String GRAPH = "graph";
 
@@ -57,14 +60,15 @@ public final class PollView implements CloudPcSource {
   private final ViewOptions options;
   private final Metrics metrics;
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
+  /** The PCs someone asked about (those the view follows) and when they last were. */
+  private final Map<String, Long> asked = new ConcurrentHashMap<>();
   private Future<Void> refreshing;
   private long lastStartMillis;
   private int lastPages = 1;
   private long startTimer = -1;
 
-  /** A PC someone asked about: when, what the view last saw of it, and who waits for a newer sight. */
+  /** A PC of the view: what it last saw of it, and who waits for a newer sight. */
   private static final class Tracked {
-    volatile long askedAtMillis;
     volatile CloudPc seen;
     final List<Waiter> waiters = new ArrayList<>();
   }
@@ -86,14 +90,16 @@ public final class PollView implements CloudPcSource {
    * view renews, since a poll before that would get the same answer.
    */
   public Duration pollInterval() {
-    long byGets = (long) Math.ceil(tracked.size() * 60_000.0 / Math.max(1, options.getPerMinute() / 4.0));
-    Duration paced = Duration.ofMillis(Math.min(byGets, interval().toMillis()));
-    return paced.compareTo(options.pollRetryAfter()) > 0 ? paced : options.pollRetryAfter();
+    long byGets = (long) Math.ceil(asked.size() * 60_000.0 / Math.max(1, options.getPerMinute() / 4.0));
+    long paced = Math.min(byGets, interval().toMillis());
+    // Whole seconds, rounded up: Retry-After counts seconds, and rounding down would ask for polls too early.
+    Duration seconds = Duration.ofSeconds((paced + 999) / 1000);
+    return seconds.compareTo(options.pollRetryAfter()) > 0 ? seconds : options.pollRetryAfter();
   }
 
-  /** How many PCs the view follows now. */
-  public int trackedCount() {
-    return tracked.size();
+  /** How many PCs the view follows now (asked about in the last minutes). */
+  public int followedCount() {
+    return asked.size();
   }
 
   @Override
@@ -122,6 +128,10 @@ public final class PollView implements CloudPcSource {
   private Future<CloudPc> fromNextRefresh(String cloudPcId, Tracked entry, Instant needed, RequestScope scope) {
     Promise<CloudPc> seen = Promise.promise();
     synchronized (entry) {
+      CloudPc meanwhile = entry.seen; // a refresh may have brought it since it was looked at
+      if (meanwhile != null && !meanwhile.readAt().isBefore(needed)) {
+        return Future.succeededFuture(meanwhile);
+      }
       entry.waiters.add(new Waiter(needed, seen));
     }
     long wait = Math.min(VIEW_WAIT_MS, scope.deadline().remainingMillis() - FALLBACK_RESERVE_MS);
@@ -141,12 +151,12 @@ public final class PollView implements CloudPcSource {
   private Tracked track(String cloudPcId, long now) {
     Tracked entry = tracked.get(cloudPcId);
     if (entry == null) {
-      if (tracked.size() >= MAX_TRACKED) {
+      if (tracked.size() >= MAX_TRACKED + MAX_UNASKED) {
         return null;
       }
       entry = tracked.computeIfAbsent(cloudPcId, id -> new Tracked());
     }
-    entry.askedAtMillis = now;
+    asked.put(cloudPcId, now);
     return entry;
   }
 
@@ -254,6 +264,9 @@ public final class PollView implements CloudPcSource {
       page.cloudPcs().forEach(pc -> {
         listed.add(pc.id());
         Tracked entry = tracked.get(pc.id());
+        if (entry == null && tracked.size() < MAX_UNASKED) {
+          entry = tracked.computeIfAbsent(pc.id(), id -> new Tracked());
+        }
         if (entry != null) {
           saw(entry, pc);
         }
@@ -263,9 +276,13 @@ public final class PollView implements CloudPcSource {
     });
   }
 
+  /**
+   * Forgets PCs not asked about for a while; a PC only listed lives until the next refresh. Anyone still waiting asked
+   * within a deadline (at most minutes): far less than FORGET_AFTER.
+   */
   private void forgetUnasked(long now) {
-    // Anyone still waiting asked within a deadline (at most minutes): far less than FORGET_AFTER.
-    tracked.entrySet().removeIf(e -> now - e.getValue().askedAtMillis > FORGET_AFTER.toMillis());
+    asked.values().removeIf(at -> now - at > FORGET_AFTER.toMillis());
+    tracked.keySet().removeIf(id -> !asked.containsKey(id));
   }
 
   /** The least time between refresh starts: half the List budget for the pages the last refresh took. */

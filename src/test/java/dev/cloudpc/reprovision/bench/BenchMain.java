@@ -19,7 +19,9 @@ import java.util.List;
  * The benchmark (issue 8): {@code mvn -B -q -Pbench -DskipTests package}. The fake tenant (identity + Graph) and the
  * load generator run in this JVM; the product runs as its own process from the built jar, measured through /proc.
  * Phases: cold starts, added latency at L = 0 (sequential), throughput at C = 200 and 1,000 with L = 100 ms, the
- * Functions hand-over. Writes {@code <out>/results.json} and prints a markdown table against the issue's targets.
+ * Functions hand-over; then the wave against Graph's documented Windows 365 limits ({@link WaveBench}).
+ * {@code -Dbench.scenario=throughput} or {@code =wave} runs one part alone. Writes {@code <out>/results.json} and prints
+ * a markdown table against the targets.
  *
  * <p>Arguments: the product jar, the output folder.
  */
@@ -40,8 +42,18 @@ public final class BenchMain {
     // The load generator: one event loop, so its cost per request is small and the same for every phase.
     Vertx loadVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     int exit = 0;
+    String scenario = System.getProperty("bench.scenario", "all");
     try {
-      Report report = run(jar, out, settings, vertx, loadVertx);
+      Report report = new Report();
+      report.put("command", COMMAND);
+      report.put("machine", Machine.describe());
+      report.put("scenario", scenario);
+      if (!scenario.equals("wave")) {
+        run(report, jar, out, settings, vertx, loadVertx);
+      }
+      if (!scenario.equals("throughput")) {
+        wave(report, jar, out, settings, vertx, loadVertx);
+      }
       report.write(out.resolve("results.json"));
       System.out.println(report.markdown());
       System.out.println("Full results: " + out.resolve("results.json"));
@@ -56,13 +68,32 @@ public final class BenchMain {
     System.exit(exit);
   }
 
-  private static Report run(Path jar, Path out, BenchSettings settings, Vertx vertx, Vertx loadVertx) {
+  /**
+   * The wave (Graph's Windows 365 budget, not CPU, is the resource): on one instance, then on several sharing
+   * storage, each against a fake Graph that enforces the documented limits.
+   */
+  private static void wave(Report report, Path jar, Path out, BenchSettings settings, Vertx vertx, Vertx loadVertx) {
+    requireJar(jar);
+    WaveSettings wave = WaveSettings.fromSystemProperties();
+    WaveBench bench = new WaveBench(jar, out, wave, settings.productJvmOptions());
+    JsonArray runs = new JsonArray();
+    for (int instances : wave.instances()) {
+      progress("wave: " + wave.pcs() + " flows, " + wave.inFlight() + " at a time, " + instances + " instance(s)");
+      JsonObject run = bench.run(vertx, loadVertx, instances);
+      runs.add(run);
+      WaveRows.add(report, wave, run);
+    }
+    report.put("wave", new JsonObject().put("settings", wave.toJson()).put("runs", runs));
+  }
+
+  private static void requireJar(Path jar) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " does not exist; build it with mvn package first");
     }
-    Report report = new Report();
-    report.put("command", COMMAND);
-    report.put("machine", Machine.describe());
+  }
+
+  private static void run(Report report, Path jar, Path out, BenchSettings settings, Vertx vertx, Vertx loadVertx) {
+    requireJar(jar);
     report.put("settings", settings.toJson());
     SandboxTenant tenant = Await.await(SandboxTenant.start(vertx,
         SandboxOptions.defaults().withGraphLimits(GraphLimits.generous()).withExtraCloudPcs(settings.cloudPcs())), START_LIMIT);
@@ -115,7 +146,6 @@ public final class BenchMain {
     report.put("cloudPcsUsed", targets.cloudPcsUsed());
     Rows.fill(report, settings, cold, productRun, new SideBySide.Peers(sdkPeerRun, peerRun), smallRun, handover,
         client.unexpectedAnswers());
-    return report;
   }
 
   /** The phases one launched process goes through; they fill {@code result}. */

@@ -1,5 +1,6 @@
 package dev.cloudpc.reprovision.bench;
 
+import dev.cloudpc.reprovision.cloudpc.CloudPc;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
 import dev.cloudpc.reprovision.sandbox.TokenVersion;
@@ -12,12 +13,13 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What one benchmark request is, on each side of the comparison: a reprovision through the product, or the same three
- * Graph calls the product makes for it sent straight to the fake Graph. Every request takes the next generated Cloud
+ * What one benchmark request is, on each side of the comparison: a reprovision through the product, or the same two
+ * Graph calls the product makes for it (the Cloud PC with its last remote action, then the POST) sent straight to the
+ * fake Graph. Every request takes the next generated Cloud
  * PC, so no two requests share a PC and single-flight coalescing cannot flatter the figures.
  */
 final class Targets {
-  static final int GRAPH_CALLS_PER_REQUEST = 3;
+  static final int GRAPH_CALLS_PER_REQUEST = 2;
   private static final String CLOUD_PCS = "/beta/deviceManagement/virtualEndpoint/cloudPCs/";
 
   private final BenchClient client;
@@ -47,15 +49,15 @@ final class Targets {
   Future<Boolean> graphDirectly() {
     String pc = CLOUD_PCS + nextCloudPc();
     int port = tenant.graphBaseUrl().getPort();
-    // Like the product: one client-request-id for the three calls of one request.
+    // Like the product: one client-request-id for the two calls of one request.
     MultiMap headers = MultiMap.caseInsensitiveMultiMap()
         .add("Authorization", "Bearer " + graphToken)
         .add("Accept", "application/json")
         .add("client-request-id", UUID.randomUUID().toString());
+    MultiMap readHeaders = MultiMap.caseInsensitiveMultiMap().addAll(headers)
+        .add("Prefer", "include-unknown-enum-members");
     MultiMap postHeaders = MultiMap.caseInsensitiveMultiMap().addAll(headers).add("Content-Type", "application/json");
-    return client.send(HttpMethod.GET, port, pc, headers, null, 200)
-        .compose(ok -> ok ? client.send(HttpMethod.GET, port, pc + "/retrieveCloudPcRemoteActionResults", headers,
-            null, 200) : Future.succeededFuture(false))
+    return client.send(HttpMethod.GET, port, pc + "?$select=" + CloudPc.SELECT, readHeaders, null, 200)
         .compose(ok -> ok ? client.send(HttpMethod.POST, port, pc + "/reprovision", postHeaders, "{}", 204)
             : Future.succeededFuture(false));
   }

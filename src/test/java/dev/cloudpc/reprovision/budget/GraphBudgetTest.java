@@ -9,6 +9,7 @@ import dev.cloudpc.reprovision.sandbox.RecordedRequest;
 import dev.cloudpc.reprovision.sandbox.SandboxOptions;
 import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
+import dev.cloudpc.reprovision.support.Eventually;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import io.vertx.core.Future;
@@ -91,7 +92,7 @@ class GraphBudgetTest extends StrictVertxTest {
     String admin = stack.adminToken();
     Future<HttpResponse<Buffer>> first = stack.post(reprovision(0), admin);
     // The others ask once Graph has throttled the first: they must wait out the same pause, not meet Graph.
-    await(eventually(() -> stack.tenant.graph().count("GET", GET_PC) == 1));
+    await(Eventually.until(vertx, () -> stack.tenant.graph().count("GET", GET_PC) == 1));
     JsonObject health = await(stack.get("/api/health", null)).bodyAsJsonObject();
     List<Future<HttpResponse<Buffer>>> others = IntStream.range(1, 6)
         .mapToObj(i -> stack.post(reprovision(i), admin)).toList();
@@ -132,7 +133,4 @@ class GraphBudgetTest extends StrictVertxTest {
     return "/api/cloudpcs/" + SandboxSeed.extraCloudPcId(extraPc) + "/reprovision";
   }
 
-  private Future<Void> eventually(java.util.function.BooleanSupplier done) {
-    return done.getAsBoolean() ? Future.succeededFuture() : vertx.timer(20).compose(v -> eventually(done));
-  }
 }

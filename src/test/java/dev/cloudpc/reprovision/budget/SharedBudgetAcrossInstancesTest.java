@@ -12,6 +12,7 @@ import dev.cloudpc.reprovision.store.SharedStore;
 import dev.cloudpc.reprovision.store.StoreOptions;
 import dev.cloudpc.reprovision.store.Stores;
 import dev.cloudpc.reprovision.support.Azurite;
+import dev.cloudpc.reprovision.support.Eventually;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
 import dev.cloudpc.reprovision.telemetry.Telemetry;
@@ -124,7 +125,7 @@ class SharedBudgetAcrossInstancesTest extends StrictVertxTest {
     for (int i = 0; i < 10; i++) {
       reprovision(toDoomed, doomed, SandboxSeed.extraCloudPcId(i), admin); // never answered: the instance dies
     }
-    await(eventually(() -> gets().size() >= 2)); // it sends one a second and leases a few seconds ahead
+    await(Eventually.until(vertx, () -> gets().size() >= 2)); // it sends one a second and leases a few seconds ahead
     await(doomedVertx.close());
     others.remove(doomedVertx);
     Instant died = Instant.now();
@@ -180,7 +181,4 @@ class SharedBudgetAcrossInstancesTest extends StrictVertxTest {
         .putHeader("Authorization", "Bearer " + token).send();
   }
 
-  private Future<Void> eventually(java.util.function.BooleanSupplier done) {
-    return done.getAsBoolean() ? Future.succeededFuture() : vertx.timer(20).compose(v -> eventually(done));
-  }
 }
