@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import dev.cloudpc.reprovision.cloudpc.AuditLog;
+import dev.cloudpc.reprovision.request.AuditEvent;
 import dev.cloudpc.reprovision.graph.GraphClient;
 import dev.cloudpc.reprovision.sandbox.Fault;
 import dev.cloudpc.reprovision.sandbox.RecordedRequest;
@@ -256,7 +256,7 @@ class TelemetryTest extends StrictVertxTest {
   void theAuditEventCarriesEveryFieldAsAKeyValueAndAsMdc() {
     String pc = freshPc();
     String clientRequestId = UUID.randomUUID().toString();
-    Queue<Map<String, String>> audit = capture(AuditLog.LOGGER);
+    Queue<Map<String, String>> audit = capture(AuditEvent.LOGGER);
     HttpResponse<Buffer> answer;
     try {
       answer = await(stack.request(HttpMethod.POST, "/api/cloudpcs/" + pc + "/reprovision", stack.adminToken())
@@ -264,7 +264,7 @@ class TelemetryTest extends StrictVertxTest {
           .putHeader("Content-Type", "application/json")
           .sendBuffer(Buffer.buffer("{\"osVersion\":\"windows11\",\"userAccountType\":\"standardUser\"}")));
     } finally {
-      release(AuditLog.LOGGER);
+      release(AuditEvent.LOGGER);
     }
     assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(202);
 
