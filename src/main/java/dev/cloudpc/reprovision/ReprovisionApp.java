@@ -47,9 +47,12 @@ import dev.cloudpc.reprovision.routes.StatusHandlers;
 import dev.cloudpc.reprovision.store.SharedStore;
 import dev.cloudpc.reprovision.store.StoreOptions;
 import dev.cloudpc.reprovision.store.Stores;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
 import dev.cloudpc.reprovision.view.PollView;
 import dev.cloudpc.reprovision.view.ViewOptions;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -101,7 +104,7 @@ public final class ReprovisionApp {
   private int port;
   private final List<String> deployments = new ArrayList<>();
 
-  private ReprovisionApp(Vertx vertx, Settings settings, Optional<Secret> handoverSecret) {
+  private ReprovisionApp(Vertx vertx, Settings settings, Optional<Secret> handoverSecret, Telemetry telemetry) {
     this.vertx = vertx;
     this.settings = settings;
     WebClient identityWeb = WebClient.create(vertx, new WebClientOptions().setUserAgent(UserAgent.VALUE)
@@ -111,19 +114,19 @@ public final class ReprovisionApp {
     TokenOptions tokenOptions = TokenOptions.from(settings);
     CallerOptions callerOptions = CallerOptions.from(settings);
     this.signingKeys = SigningKeys.create(vertx, tokenOptions);
-    this.graphTokens = new GraphTokens(vertx, identityWeb, GraphTokenOptions.from(settings));
+    this.graphTokens = new GraphTokens(vertx, identityWeb, GraphTokenOptions.from(settings), telemetry);
     // Started before the rest is built: an event loop runs the fetches' cold code (HTTP client, JSON, keys) on the
     // second core while this thread builds the router (issue 14, cold start).
     this.keyAndTokenFetches = Future.join(signingKeys.ensureKeys(), graphTokens.warmUp());
-    SharedStore store = Stores.create(vertx, StoreOptions.from(settings));
+    SharedStore store = Stores.create(vertx, StoreOptions.from(settings), telemetry);
     AppBudget budget = new AppBudget(vertx, BudgetOptions.from(settings), store);
     GraphClient graph = new GraphClient(vertx, graphWeb, graphOptions, graphTokens,
-        RetryPolicy.of(settings.graphMaxAttempts()), budget);
+        RetryPolicy.of(settings.graphMaxAttempts()), budget, telemetry);
     CloudPcDirectory directory = new CloudPcDirectory(graph, settings.graphBaseUrl());
-    PollView view = new PollView(vertx, directory, budget, ViewOptions.from(settings));
+    PollView view = new PollView(vertx, directory, budget, ViewOptions.from(settings), telemetry.metrics());
     TargetResolver resolver = new TargetResolver(new AccessPolicy(callerOptions), directory,
         UserResetPolicy.create(graph, directory, settings.selfServiceIgnoresResetPolicy()), graphTokens, view);
-    AuditLog audit = new AuditLog();
+    AuditLog audit = new AuditLog(telemetry.metrics());
     ReprovisionService service = new ReprovisionService(graph, directory, store);
     OperationTracker tracker = new OperationTracker(directory);
     PollLinks pollLinks = new PollLinks(settings.operationUrlSecret());
@@ -150,15 +153,17 @@ public final class ReprovisionApp {
     handlers.put(ApiRoutes.LIST_MINE, lists::mine);
     handlers.put(ApiRoutes.LIST_OF_USER, lists::ofUser);
     handlers.put(ApiRoutes.LIST_TENANT, lists::tenant);
-    this.router = router(vertx, RequestOptions.from(settings), handoverSecret, handlers, pollLinks,
+    RequestOptions requests = RequestOptions.from(settings);
+    this.router = router(vertx, new RequestScopeHandler(requests, handoverSecret, telemetry), requests, handlers,
+        pollLinks,
         new CallerValidator(new TokenVerifier(signingKeys, tokenOptions), callerOptions));
   }
 
-  private static Router router(Vertx vertx, RequestOptions requests, Optional<Secret> handoverSecret,
+  private static Router router(Vertx vertx, RequestScopeHandler scopes, RequestOptions requests,
                                Map<ApiRoute, Handler<RoutingContext>> handlers, PollLinks pollLinks,
                                CallerValidator callers) {
     Router router = Router.router(vertx);
-    router.route().handler(new RequestScopeHandler(requests, handoverSecret)).handler(new RequestHygiene());
+    router.route().handler(scopes).handler(new RequestHygiene());
     FunctionKeyGate keyGate = new FunctionKeyGate(requests);
     for (ApiRoute route : ApiRoutes.ALL) {
       // Vert.x wants body handlers ahead of user handlers; the body is at most 16 KiB either way.
@@ -191,8 +196,18 @@ public final class ReprovisionApp {
     return Vertx.vertx();
   }
 
+  /**
+   * Starts the app with the process's OpenTelemetry: under Azure Functions the Application Insights agent's when the
+   * function app turns it on, else a no-op.
+   */
   public static Future<ReprovisionApp> start(Vertx vertx, Settings settings, Listen listen) {
-    ReprovisionApp app = new ReprovisionApp(vertx, settings, listen.handoverSecret());
+    return start(vertx, settings, listen, GlobalOpenTelemetry.get());
+  }
+
+  /** Starts the app recording its spans and metrics through {@code openTelemetry} (the local host's, tests'). */
+  public static Future<ReprovisionApp> start(Vertx vertx, Settings settings, Listen listen,
+                                             OpenTelemetry openTelemetry) {
+    ReprovisionApp app = new ReprovisionApp(vertx, settings, listen.handoverSecret(), Telemetry.of(openTelemetry));
     // Signing keys and the app-only Graph token are fetched (started by the constructor) while the router is built and
     // the servers start, so the first request waits for neither. Start-up waits for these attempts (bounded), so what a request meets does not depend on a race; their
     // failures are never fatal: health reports them and requests fail closed as they would without the warm-up.

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.LoggerFactory;
 
 /**
  * The local host: serves the same router as the Azure Function at {@code http://127.0.0.1:$PORT/api/...}, settings
@@ -35,7 +36,9 @@ public final class LocalMain {
     if (flags.contains("--help") || flags.contains("-h")) {
       System.out.println("usage: java -jar reprovision-local.jar [--sandbox]\n"
           + "  settings come from environment variables (see local.settings.json.example); PORT defaults to 7071\n"
-          + "  --sandbox  also start an embedded fake tenant and Graph, and print a key, tokens and curl examples\n"
+          + "  --sandbox  also start an embedded fake tenant and Graph, print a key, tokens and curl examples, and a\n"
+          + "             line per request with its trace id and the Graph, identity and storage calls it made\n"
+          + "  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318  also send spans and metrics over OTLP/HTTP\n"
           + "usage: java -jar reprovision-local.jar --connector <dir> --host <function app host>\n"
           + "           --function-client-id <id> --connector-client-id <id> [--cloud AzureUSGovernment] [--key-only]\n"
           + "  write the Power Platform custom connector folder for that function app and exit\n"
@@ -72,15 +75,19 @@ public final class LocalMain {
       env.putAll(sandbox.environment());
     }
     Settings settings;
+    LocalTelemetry telemetry;
     try {
       settings = Settings.fromEnvironment(env);
+      telemetry = LocalTelemetry.from(env, sandbox != null, LoggerFactory.getLogger("requests")::info);
     } catch (SettingsException e) {
       fail(EXIT_BAD_SETTINGS, "bad setting " + e.getMessage());
       return;
     }
+    Runtime.getRuntime().addShutdownHook(new Thread(telemetry::close));
     ReprovisionApp app;
     try {
-      app = await(ReprovisionApp.start(vertx, settings, ReprovisionApp.Listen.loopback(port)), Duration.ofSeconds(60));
+      app = await(ReprovisionApp.start(vertx, settings, ReprovisionApp.Listen.loopback(port), telemetry.api()),
+          Duration.ofSeconds(60));
     } catch (RuntimeException e) {
       fail(EXIT_START_FAILED, "could not listen on 127.0.0.1:" + port + " (PORT): " + e.getMessage());
       return;
@@ -90,6 +97,9 @@ public final class LocalMain {
       System.out.println(sandbox.banner(base + "/api", ConnectorFolder.sandboxImport(app.port())));
     } else if (settings.functionKey().isEmpty()) {
       System.out.println("note: FUNCTION_KEY is not set, so no function key is required locally");
+    }
+    if (env.get(LocalTelemetry.OTLP_ENDPOINT) != null && !env.get(LocalTelemetry.OTLP_ENDPOINT).isBlank()) {
+      System.out.println("spans and metrics go over OTLP to " + env.get(LocalTelemetry.OTLP_ENDPOINT).trim());
     }
     System.out.println("READY " + base);
     System.out.flush();

@@ -43,14 +43,16 @@ final class IdentityRoutes {
 
   private void token(RoutingContext ctx, boolean v1) {
     String tenant = ctx.pathParam("tenant");
-    JsonReply reply = identity.countTokenRequest().orElseGet(() -> knownTenant(tenant)
+    String traceparent = ctx.request().getHeader("traceparent");
+    JsonReply reply = identity.countTokenRequest(traceparent).orElseGet(() -> knownTenant(tenant)
         ? tokens.token(ctx.request().formAttributes(), ctx.request().getHeader("Authorization"), v1)
         : unknownTenant(tenant));
     write(ctx, reply);
   }
 
   private void managedIdentity(RoutingContext ctx) {
-    JsonReply reply = identity.countTokenRequest().orElseGet(() ->
+    String traceparent = ctx.request().getHeader("traceparent");
+    JsonReply reply = identity.countTokenRequest(traceparent).orElseGet(() ->
         tokens.managedIdentity(ctx.request().params(), ctx.request().getHeader("X-IDENTITY-HEADER")));
     write(ctx, reply);
   }

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -47,6 +49,7 @@ public final class SandboxIdentity {
   private final String identityHeader = Ids.urlSafe(24);
   private final AtomicInteger jwksRequests = new AtomicInteger();
   private final AtomicInteger tokenRequests = new AtomicInteger();
+  private final Queue<String> tokenTraceparents = new ConcurrentLinkedQueue<>();
   private final AtomicReference<InjectedFailure> tokenFailure = new AtomicReference<>();
   private final Map<String, Long> verifiedGraphTokens = new ConcurrentHashMap<>();
   private final Handler<HttpServerRequest> routes;
@@ -275,9 +278,17 @@ public final class SandboxIdentity {
     return keys.jwks();
   }
 
-  /** Counts a token request and returns the injected failure, if any. */
-  Optional<JsonReply> countTokenRequest() {
+  /** The W3C traceparent headers token requests came with (v1, v2, managed identity), oldest first. */
+  public List<String> tokenRequestTraceparents() {
+    return List.copyOf(tokenTraceparents);
+  }
+
+  /** Counts a token request (and its traceparent, if any) and returns the injected failure, if any. */
+  Optional<JsonReply> countTokenRequest(String traceparent) {
     tokenRequests.incrementAndGet();
+    if (traceparent != null) {
+      tokenTraceparents.add(traceparent);
+    }
     return Optional.ofNullable(tokenFailure.get()).map(f -> new JsonReply(f.status(), f.body().copy()));
   }
 

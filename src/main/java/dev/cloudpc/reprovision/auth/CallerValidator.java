@@ -1,16 +1,19 @@
 package dev.cloudpc.reprovision.auth;
 
+import dev.cloudpc.reprovision.request.AuditEvent;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.RequestScope;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Establishes the {@link Caller} of a request, in this order: a Bearer token (always wins); the Easy Auth principal
@@ -18,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CallerValidator implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(CallerValidator.class);
-  private static final Logger AUDIT = LoggerFactory.getLogger("audit");
   private static final String CALLER = "caller";
 
   private final TokenVerifier tokens;
@@ -74,10 +76,11 @@ public final class CallerValidator implements Handler<RoutingContext> {
       }
     }
     if (options.functionKeyCallersAreAdmins() && scope.keyVerified()) {
-      AUDIT.warn(new JsonObject().put("event", "function-key-caller")
-          .put("detail", "a caller with only a function key acts as an admin application "
-              + "(AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS=true)")
-          .put("invocationId", scope.invocationId()).put("clientRequestId", scope.clientRequestId()).encode());
+      Map<String, String> fields = new LinkedHashMap<>();
+      fields.put(AuditEvent.EVENT, "function-key-caller");
+      fields.put("reason", "a caller with only a function key acts as an admin application "
+          + "(AUTH_FUNCTION_KEY_CALLERS_ARE_ADMINS=true)");
+      AuditEvent.log(Level.WARN, scope, fields);
       return Future.succeededFuture(new Caller(Caller.Kind.FUNCTION_KEY, null, options.tenantId(), null,
           "function-key", Set.of(options.adminRole()), Set.of(), Optional.empty()));
     }

@@ -1,41 +1,66 @@
 package dev.cloudpc.reprovision.cloudpc;
 
 import dev.cloudpc.reprovision.auth.Caller;
-import dev.cloudpc.reprovision.request.InvocationLog;
+import dev.cloudpc.reprovision.request.AuditEvent;
 import dev.cloudpc.reprovision.request.RequestScope;
-import io.vertx.core.json.JsonObject;
-import java.time.Instant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.cloudpc.reprovision.telemetry.Metrics;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import org.slf4j.event.Level;
 
 /**
- * One structured (JSON) line per reprovision decision on logger {@code audit}: who, which PC, which route, with what
- * options, Graph's request-id and the outcome — accepted, already running, replayed, dry run, refused or failed.
- * Identifiers only; tokens and keys never reach it. Each line carries the Functions invocation id and the W3C
- * traceparent, and reaches the invocation's own log (see {@link InvocationLog}) as well as the console.
+ * One audit event per reprovision decision ({@code audit=reprovision} on logger {@code audit}, see {@link AuditEvent}):
+ * who (the caller's kind, object id, app id and display name), through which route, what (the Cloud PC, options, dry
+ * run), the outcome and why, Graph's request-id, and the request's client-request-id, Functions invocation id and
+ * trace id — each a field of its own. Each event also counts in {@link Metrics#DECISIONS}.
  */
 public final class AuditLog {
-  private static final Logger AUDIT = LoggerFactory.getLogger("audit");
+  public static final String EVENT_NAME = "reprovision";
 
-  public void record(RequestScope scope, Caller caller, String route, String cloudPcId, ReprovisionOptions options,
-                     String outcome, String graphRequestId, String detail) {
-    JsonObject line = new JsonObject()
-        .put("event", "reprovision")
-        .put("at", Instant.now().toString())
-        .put("outcome", outcome)
-        .put("route", route)
-        .put("cloudPcId", cloudPcId)
-        .put("caller", caller == null ? null : caller.auditJson())
-        .put("osVersion", options == null ? null : options.osVersion())
-        .put("userAccountType", options == null ? null : options.userAccountType())
-        .put("graphRequestId", graphRequestId)
-        .put("clientRequestId", scope.clientRequestId())
-        .put("invocationId", scope.invocationId())
-        .put("traceparent", scope.traceparent());
-    if (detail != null) {
-      line.put("detail", detail);
-    }
-    InvocationLog.log(AUDIT, Level.INFO, scope.invocationId(), line.encode(), null);
+  private final Metrics metrics;
+
+  public AuditLog(Metrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /**
+   * What was decided about one Cloud PC.
+   *
+   * @param outcome {@code accepted}, {@code already-running}, {@code dry-run}, {@code replayed}, {@code refused} or
+   *                {@code failed} (bulk: the per-PC result)
+   * @param reason  why, for refusals and failures (the problem's slug), or a detail; null when accepted
+   */
+  public record Decision(String route, String cloudPcId, ReprovisionOptions options, boolean dryRun, String outcome,
+                         String graphRequestId, String reason) {
+  }
+
+  public void record(RequestScope scope, Caller caller, Decision decision) {
+    metrics.decision(decision.route(), decision.outcome());
+    AuditEvent.log(Level.INFO, scope, fields(caller, decision));
+  }
+
+  /** The event's own fields in a stable order; the request's ids are added by {@link AuditEvent}. */
+  static Map<String, String> fields(Caller caller, Decision decision) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put(AuditEvent.EVENT, EVENT_NAME);
+    fields.put("outcome", decision.outcome());
+    fields.put("reason", decision.reason());
+    fields.put("route", decision.route());
+    fields.put("cloudPcId", decision.cloudPcId());
+    fields.put("dryRun", Boolean.toString(decision.dryRun()));
+    fields.put("osVersion", decision.options() == null ? null : decision.options().osVersion());
+    fields.put("userAccountType", decision.options() == null ? null : decision.options().userAccountType());
+    caller(fields, caller);
+    fields.put("graphRequestId", decision.graphRequestId());
+    return fields;
+  }
+
+  /** Who, as every audit event names the caller. */
+  public static void caller(Map<String, String> fields, Caller caller) {
+    fields.put("callerKind", caller == null ? null : caller.kind().name().toLowerCase(Locale.ROOT));
+    fields.put("callerObjectId", caller == null ? null : caller.objectId());
+    fields.put("callerAppId", caller == null ? null : caller.appId());
+    fields.put("callerName", caller == null ? null : caller.displayName());
   }
 }

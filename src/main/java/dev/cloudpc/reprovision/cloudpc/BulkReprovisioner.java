@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.cloudpc;
 
 import dev.cloudpc.reprovision.auth.Caller;
+import dev.cloudpc.reprovision.request.InvocationLog;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.request.RequestScope;
@@ -16,6 +17,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Reprovisions many Cloud PCs through the same guarded path as one (ownership, duplicate guard, single flight), with
@@ -88,7 +90,8 @@ public final class BulkReprovisioner {
           .map(this::accepted)
           .recover(failure -> {
             if (!(failure instanceof ProblemException)) {
-              LOG.error("{} unexpected failure reprovisioning {}", run.scope().logTag(), id, failure);
+              InvocationLog.log(LOG, Level.ERROR, run.scope(), run.scope().logTag() + " unexpected failure "
+                  + "reprovisioning " + id, failure);
             }
             Problem problem = failure instanceof ProblemException p ? p.problem()
                 : Problem.of(500, "internal-error", "Internal error", "An unexpected error occurred.");
@@ -97,8 +100,8 @@ public final class BulkReprovisioner {
           .map(result -> {
             if (result != null) {
               results.put(id, result);
-              audit.record(run.scope(), run.caller(), run.route(), id, run.options(), result.result(),
-                  result.graphRequestId(), result.detail() == null ? null : result.detail());
+              audit.record(run.scope(), run.caller(), new AuditLog.Decision(run.route(), id, run.options(),
+                  run.dryRun(), result.result(), result.graphRequestId(), result.detail()));
             }
             return null;
           });

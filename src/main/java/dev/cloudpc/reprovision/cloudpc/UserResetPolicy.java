@@ -3,6 +3,7 @@ package dev.cloudpc.reprovision.cloudpc;
 import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.graph.GraphCall;
 import dev.cloudpc.reprovision.graph.GraphClient;
+import dev.cloudpc.reprovision.request.AuditEvent;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.request.RequestScope;
@@ -14,13 +15,16 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Whether the tenant's Windows 365 user setting lets a user reset (reprovision) their own Cloud PC — the self-service
@@ -46,7 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserResetPolicy {
   private static final Logger LOG = LoggerFactory.getLogger(UserResetPolicy.class);
-  private static final Logger AUDIT = LoggerFactory.getLogger("audit");
   static final Duration TTL = Duration.ofSeconds(60);
   private static final int CACHE_MAX = 10_000;
   private static final int GROUPS_PER_CHECK = 20;
@@ -108,10 +111,13 @@ public final class UserResetPolicy {
   /** Succeeds when the user may reset their own Cloud PC; otherwise a 403 problem naming the setting. */
   public Future<Void> requireResetAllowed(String userId, Caller caller, String cloudPcId, RequestScope scope) {
     if (ignored) {
-      AUDIT.info(new JsonObject().put("event", "reset-policy-ignored").put("at", Instant.now().toString())
-          .put("userId", userId).put("cloudPcId", cloudPcId).put("caller", caller.auditJson())
-          .put("clientRequestId", scope.clientRequestId()).put("setting", "AUTH_SELF_SERVICE_IGNORE_RESET_POLICY")
-          .encode());
+      Map<String, String> fields = new LinkedHashMap<>();
+      fields.put(AuditEvent.EVENT, "reset-policy-ignored");
+      fields.put("reason", "AUTH_SELF_SERVICE_IGNORE_RESET_POLICY=true");
+      fields.put("userId", userId);
+      fields.put("cloudPcId", cloudPcId);
+      AuditLog.caller(fields, caller);
+      AuditEvent.log(Level.INFO, scope, fields);
       return Future.succeededFuture();
     }
     String key = userId.toLowerCase(Locale.ROOT);

@@ -186,6 +186,14 @@ public record Settings(
   }
 
   /** Reads one setting at a time so that every error names the setting. */
+  /**
+   * One endpoint setting checked as every endpoint is (https; plain http only for literal loopback hosts; no query);
+   * errors name the setting. For settings read outside this class (the local host's).
+   */
+  public static URI endpoint(String name, String value) {
+    return new Reader(Map.of(name, value)).endpoint(name, value);
+  }
+
   record Reader(Map<String, String> env) {
     Optional<String> optional(String name) {
       String value = env.get(name);

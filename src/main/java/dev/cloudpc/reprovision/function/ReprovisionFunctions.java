@@ -14,6 +14,7 @@ import dev.cloudpc.reprovision.request.InvocationLog;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.request.RequestScope;
+import dev.cloudpc.reprovision.telemetry.TraceContexts;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -171,20 +172,23 @@ public class ReprovisionFunctions {
     Map<String, String> headers = request.getHeaders();
     String invocationId = Optional.ofNullable(context.getInvocationId()).orElse("unknown");
     String clientRequestId = RequestScope.clientRequestId(headers.get("client-request-id"));
+    // The invocation's trace: the agent's current span when Application Insights' agent runs (it corrects the
+    // sampled flag the host leaves unset), else the one the host handed the worker (ExecutionTraceContext).
     TraceContext trace = context.getTraceContext();
-    String traceparent = trace == null ? null : trace.getTraceparent();
+    String traceparent = TraceContexts.currentOr(trace == null ? null : trace.getTraceparent());
+    String tracestate = trace == null ? null : trace.getTracestate();
     RouterHandover.Answer answer;
     try (InvocationLog.Capture lines = InvocationLog.open(invocationId)) {
       try {
         RequestTarget target = RequestTarget.of(request::getUri);
         answer = router.apply(new RouterHandover.Inbound(request.getHttpMethod().name(), target.origin(),
-            target.pathAndQuery(), headers, request.getBody().orElse(null), invocationId, traceparent,
+            target.pathAndQuery(), headers, request.getBody().orElse(null), invocationId, traceparent, tracestate,
             clientRequestId, keyVerified));
       } catch (ProblemException refused) {
         Problem problem = refused.problem();
-        InvocationLog.log(LOG, Level.INFO, invocationId, RequestScope.logTag(invocationId, traceparent,
-            clientRequestId) + " " + request.getHttpMethod() + " refused " + problem.status() + " "
-            + problem.slug() + ": " + problem.detail(), null);
+        InvocationLog.log(LOG, Level.INFO, invocationId, traceparent, clientRequestId, Map.of(),
+            RequestScope.logTag(invocationId, traceparent, clientRequestId) + " " + request.getHttpMethod()
+                + " refused " + problem.status() + " " + problem.slug() + ": " + problem.detail(), null);
         answer = RouterHandover.problem(clientRequestId, problem);
       }
       publish(lines.drain(), context.getLogger());

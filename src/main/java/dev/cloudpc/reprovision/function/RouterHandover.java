@@ -51,11 +51,12 @@ public final class RouterHandover {
   /**
    * A request as the Functions host handed it over: {@code origin} and {@code pathAndQuery} from
    * {@link RequestTarget}, the headers as the worker gives them (lower-cased names, repeats joined), the body if the
-   * host delivered one, the invocation's id and W3C traceparent (null when the worker has none), the
+   * host delivered one, the invocation's id and W3C trace context (traceparent null when the worker has none), the
    * {@code client-request-id} settled for the request, and whether the host checked a function key.
    */
   public record Inbound(String method, String origin, String pathAndQuery, Map<String, String> headers, String body,
-                        String invocationId, String traceparent, String clientRequestId, boolean keyVerified) {
+                        String invocationId, String traceparent, String tracestate, String clientRequestId,
+                        boolean keyVerified) {
 
     /**
      * The caller announced a body that did not arrive: the host reads a body only when Content-Length &gt; 0
@@ -133,8 +134,15 @@ public final class RouterHandover {
         .set(Handover.KEY_VERIFIED, Boolean.toString(inbound.keyVerified()))
         .set(Handover.ORIGIN, origin(inbound))
         .set("client-request-id", inbound.clientRequestId());
+    // The standard W3C headers, the invocation's in place of the caller's: the host made the invocation a child of
+    // the caller's trace, and the router's request span is the invocation's child.
+    headers.remove("traceparent");
+    headers.remove("tracestate");
     if (inbound.traceparent() != null) {
-      headers.set(Handover.TRACEPARENT, inbound.traceparent());
+      headers.set("traceparent", inbound.traceparent());
+      if (inbound.tracestate() != null && !inbound.tracestate().isEmpty()) {
+        headers.set("tracestate", inbound.tracestate());
+      }
     }
     if (inbound.bodyDropped()) {
       headers.set(Handover.BODY_DROPPED, "true");

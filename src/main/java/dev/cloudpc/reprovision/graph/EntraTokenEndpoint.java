@@ -3,14 +3,19 @@ package dev.cloudpc.reprovision.graph;
 import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.config.UserAgent;
 import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.telemetry.Outbound;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
+import dev.cloudpc.reprovision.telemetry.TraceContexts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.oauth2.OAuth2Auth;
 import io.vertx.ext.auth.oauth2.OAuth2FlowType;
 import io.vertx.ext.auth.oauth2.OAuth2Options;
 import io.vertx.ext.auth.oauth2.Oauth2Credentials;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -22,7 +27,8 @@ import java.util.regex.Pattern;
  * Entra's token endpoint ({@code {authority}/{tenant}/oauth2/v2.0/token}) through vertx-auth-oauth2: client
  * credentials ({@code OAuth2FlowType.CLIENT}) and on-behalf-of ({@code OAuth2FlowType.AAD_OBO}). A refusal still
  * names the setting to fix. Microsoft identity platform docs: "Error codes" (AADSTS codes inside
- * {@code error_description}) and "OAuth 2.0 client credentials flow" / "on-behalf-of flow".
+ * {@code error_description}) and "OAuth 2.0 client credentials flow" / "on-behalf-of flow". Each token request is a
+ * client span of the request that needed it, whose {@code traceparent} it carries.
  */
 final class EntraTokenEndpoint {
   static final long TIMEOUT_MS = 15_000;
@@ -34,30 +40,59 @@ final class EntraTokenEndpoint {
 
   private final OAuth2Auth entra;
   private final GraphTokenOptions options;
+  private final Telemetry telemetry;
+  private final String resource;
+  /**
+   * The provider's own extra headers: vertx-auth-oauth2 keeps this very object and reads it into every request it
+   * builds, synchronously inside {@code authenticate} (OAuth2AuthProviderImpl keeps the options; OAuth2API.fetch
+   * copies {@code config.getHeaders()} into the request) — the one way to give its token request a traceparent.
+   */
+  private final JsonObject headers = new JsonObject();
 
-  EntraTokenEndpoint(Vertx vertx, GraphTokenOptions options) {
+  EntraTokenEndpoint(Vertx vertx, GraphTokenOptions options, Telemetry telemetry) {
     this.options = options;
+    this.telemetry = telemetry;
+    this.resource = URI.create(options.graphScope()).getHost();
     this.entra = OAuth2Auth.create(vertx, new OAuth2Options()
         .setClientId(options.clientId())
         .setClientSecret(options.clientSecret().map(Secret::value).orElse(null))
         .setUseBasicAuthorization(false) // Entra documents client_id and client_secret as form fields
         .setTokenPath(options.tokenEndpoint().toString())
         .setUserAgent(UserAgent.VALUE)
+        .setHeaders(headers)
         .setHttpClientOptions(new HttpClientOptions().setConnectTimeout((int) TIMEOUT_MS)
             .setIdleTimeout((int) TIMEOUT_MS).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)));
   }
 
   Future<AccessToken> clientCredentials() {
-    return request(new Oauth2Credentials().setFlow(OAuth2FlowType.CLIENT));
+    return request(new Oauth2Credentials().setFlow(OAuth2FlowType.CLIENT), "client-secret");
   }
 
   Future<AccessToken> onBehalfOf(String assertion) {
-    return request(new Oauth2Credentials().setFlow(OAuth2FlowType.AAD_OBO).setAssertion(assertion));
+    return request(new Oauth2Credentials().setFlow(OAuth2FlowType.AAD_OBO).setAssertion(assertion), "on-behalf-of");
   }
 
-  private Future<AccessToken> request(Oauth2Credentials credentials) {
-    return entra.authenticate(credentials.setScopes(List.of(options.graphScope())))
-        .transform(ar -> ar.succeeded() ? token(ar.result()) : Future.failedFuture(refusal(ar.cause())));
+  private Future<AccessToken> request(Oauth2Credentials credentials, String credential) {
+    Outbound span = telemetry.outbound("POST token", TraceContexts.ambient(), "POST",
+        options.tokenEndpoint().getHost()).url(options.tokenEndpoint().toString());
+    Future<User> user;
+    synchronized (headers) {
+      span.inject(headers::put);
+      try {
+        user = entra.authenticate(credentials.setScopes(List.of(options.graphScope())));
+      } finally {
+        headers.clear();
+      }
+    }
+    return user.transform(ar -> {
+      telemetry.metrics().tokenFetch(credential, resource, ar.succeeded());
+      if (ar.succeeded()) {
+        span.answered(200);
+        return token(ar.result());
+      }
+      span.failed(ar.cause());
+      return Future.failedFuture(refusal(ar.cause()));
+    });
   }
 
   private Future<AccessToken> token(User user) {

@@ -1,7 +1,12 @@
 package dev.cloudpc.reprovision.graph;
 
 import dev.cloudpc.reprovision.config.UserAgent;
+import dev.cloudpc.reprovision.request.InvocationLog;
 import dev.cloudpc.reprovision.request.RequestScope;
+import dev.cloudpc.reprovision.telemetry.Metrics;
+import dev.cloudpc.reprovision.telemetry.Outbound;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,19 +24,31 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Calls Microsoft Graph without blocking. Retries only what Graph said it did not process (429, 503, and a 401 once
  * with a new token) and connections that never carried the request, waiting as Graph asks, always inside the
  * request's deadline. A request that may have
  * reached Graph (timeout after sending, reset, 5xx) is never sent again: it is reported so the caller can check.
+ * Every send is a client span under the request's (its {@code traceparent} goes to Graph) and counts in
+ * {@link Metrics#GRAPH_REQUESTS}; the budget's waits and Graph's pauses are counted where they are decided here.
  */
 public final class GraphClient {
   private static final Logger LOG = LoggerFactory.getLogger(GraphClient.class);
   private static final Duration MIN_ATTEMPT = Duration.ofMillis(250);
   private static final int CONNECT_TIMEOUT_MS = 5_000;
+  static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("graph.request_id");
+  static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("graph.attempt");
+  static final AttributeKey<Boolean> THROTTLED = AttributeKey.booleanKey("graph.throttled");
+  static final AttributeKey<String> RETRY_AFTER = AttributeKey.stringKey("graph.retry_after");
+  static final AttributeKey<String> ERROR_CODE = AttributeKey.stringKey("graph.error_code");
+  /** Path segments that name one object (GUIDs, UPNs): a span's name shows the operation, not the object. */
+  private static final Pattern OBJECT_SEGMENT =
+      Pattern.compile("/(?:[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}|[^/?]*(?:@|%40)[^/?]*)");
 
   private final Vertx vertx;
   private final WebClient web;
@@ -40,10 +57,12 @@ public final class GraphClient {
   private final GraphTokens tokens;
   private final RetryPolicy retry;
   private final GraphBudget budget;
+  private final Telemetry telemetry;
+  private final String hostName;
   private final AtomicLong requestsSent = new AtomicLong();
 
   public GraphClient(Vertx vertx, WebClient web, GraphClientOptions options, GraphTokens tokens, RetryPolicy retry,
-                     GraphBudget budget) {
+                     GraphBudget budget, Telemetry telemetry) {
     this.vertx = vertx;
     this.web = web;
     this.host = options.baseUrl().toString().replaceAll("/+$", "");
@@ -51,6 +70,8 @@ public final class GraphClient {
     this.tokens = tokens;
     this.retry = retry;
     this.budget = budget;
+    this.telemetry = telemetry;
+    this.hostName = options.baseUrl().getHost();
   }
 
   /**
@@ -115,8 +136,13 @@ public final class GraphClient {
   }
 
   private Future<Void> turn(GraphCall call, RequestScope scope, Attempt attempt) {
-    return GraphLimit.of(call).map(limit -> budget.turn(limit, attempt.arrival(), scope))
-        .orElseGet(Future::succeededFuture);
+    return GraphLimit.of(call).map(limit -> {
+      long asked = System.nanoTime();
+      Future<Void> turn = budget.turn(limit, attempt.arrival(), scope);
+      Metrics metrics = telemetry.metrics();
+      return metrics.enabled() ? turn.onComplete(granted -> metrics.budgetTurn(limit.key(),
+          System.nanoTime() - asked, granted.succeeded())) : turn;
+    }).orElseGet(Future::succeededFuture);
   }
 
   private Future<GraphResponse> answered(GraphCall call, AccessToken token, GraphResponse response,
@@ -128,9 +154,9 @@ public final class GraphClient {
     if (response.status() == 403 && tokens.forbidden(call, token)) {
       // Not sent again: whether a workload acted before refusing is not documented for every action. The next
       // request carries a new token, which holds any permission consented since this one was issued.
-      LOG.warn("{} graph {} {} answered 403 ({}) to the app-only token; a new token is fetched for later requests "
-          + "so that newly consented permissions apply", scope.logTag(), call.method(), call.path(),
-          response.errorCode());
+      InvocationLog.log(LOG, Level.WARN, scope, scope.logTag() + " graph " + call.method() + " " + call.path()
+          + " answered 403 (" + response.errorCode() + ") to the app-only token; a new token is fetched for later "
+          + "requests so that newly consented permissions apply", null);
     }
     if (RetryPolicy.notProcessed(response.status()) && retry.mayRetry(attempt.number())) {
       Duration wait = retry.delay(response.retryAfter(), attempt.number());
@@ -139,18 +165,19 @@ public final class GraphClient {
         // One pause for every request of this limit, here and (through the budget) on the other instances; this
         // request keeps its place and is sent again when its turn comes after the pause.
         budget.throttled(limit.get(), wait);
+        telemetry.metrics().budgetPause(limit.get().key());
         if (scope.deadline().allows(wait.plus(MIN_ATTEMPT))) {
-          LOG.info("{} graph {} {} answered 429 ({}); {} paused for {} ms, retrying in turn (attempt {})",
-              scope.logTag(), call.method(), call.path(), response.errorCode(), limit.get().documentedName(),
-              wait.toMillis(), attempt.number() + 1);
+          InvocationLog.log(LOG, Level.INFO, scope, scope.logTag() + " graph " + call.method() + " " + call.path()
+              + " answered 429 (" + response.errorCode() + "); " + limit.get().documentedName() + " paused for "
+              + wait.toMillis() + " ms, retrying in turn (attempt " + (attempt.number() + 1) + ")", null);
           return attempt(call, scope, attempt.next());
         }
         return Future.succeededFuture(response);
       }
       if (scope.deadline().allows(wait.plus(MIN_ATTEMPT))) {
-        LOG.info("{} graph {} {} answered {} ({}); retrying in {} ms (attempt {})", scope.logTag(),
-            call.method(), call.path(), response.status(), response.errorCode(), wait.toMillis(),
-            attempt.number() + 1);
+        InvocationLog.log(LOG, Level.INFO, scope, scope.logTag() + " graph " + call.method() + " " + call.path()
+            + " answered " + response.status() + " (" + response.errorCode() + "); retrying in " + wait.toMillis()
+            + " ms (attempt " + (attempt.number() + 1) + ")", null);
         return retryAfter(wait, call, scope, attempt.next());
       }
     }
@@ -169,12 +196,14 @@ public final class GraphClient {
                                         RequestScope scope, Attempt attempt) {
     boolean dropped = tokens.refused(call, token, response);
     if (attempt.tokenRenewed()) {
-      LOG.warn("{} graph {} {} refused a renewed token too ({}, request-id {})", scope.logTag(), call.method(),
-          call.path(), response.errorCode(), response.requestId());
+      InvocationLog.log(LOG, Level.WARN, scope, scope.logTag() + " graph " + call.method() + " " + call.path()
+          + " refused a renewed token too (" + response.errorCode() + ", request-id " + response.requestId() + ")",
+          null);
       return Future.succeededFuture(response);
     }
-    LOG.info("{} graph {} {} refused the token ({}, request-id {}){}; retrying once with a new one", scope.logTag(),
-        call.method(), call.path(), response.errorCode(), response.requestId(), dropped ? ", dropped it" : "");
+    InvocationLog.log(LOG, Level.INFO, scope, scope.logTag() + " graph " + call.method() + " " + call.path()
+        + " refused the token (" + response.errorCode() + ", request-id " + response.requestId() + ")"
+        + (dropped ? ", dropped it" : "") + "; retrying once with a new one", null);
     return attempt(call, scope, attempt.withRenewedToken());
   }
 
@@ -206,18 +235,42 @@ public final class GraphClient {
   }
 
   private Future<GraphResponse> exchange(GraphCall call, AccessToken token, RequestScope scope, Attempt attempt) {
-    HttpRequest<Buffer> request = web.requestAbs(call.method(), urlOf(call))
+    String url = urlOf(call);
+    Outbound span = telemetry.outbound(call.method().name(), scope.trace(), call.method().name(), hostName);
+    Metrics metrics = telemetry.metrics();
+    String limit = span.recording() || metrics.enabled()
+        ? GraphLimit.of(call).map(GraphLimit::key).orElse(Metrics.UNLIMITED) : null;
+    if (span.recording()) {
+      span.rename(call.method().name() + " " + OBJECT_SEGMENT.matcher(call.path().split("\\?", 2)[0])
+          .replaceAll("/{id}"));
+      span.url(url).attribute(Metrics.LIMIT, limit).attribute(ATTEMPT, attempt.number());
+    }
+    HttpRequest<Buffer> request = web.requestAbs(call.method(), url)
         .timeout(Math.max(1, scope.deadline().remainingMillis()))
         .putHeader("Authorization", token.authorization())
         .putHeader("Accept", "application/json")
         .putHeader("client-request-id", scope.clientRequestId());
     call.headers().forEach(request::putHeader);
+    span.inject(request::putHeader);
     requestsSent.incrementAndGet();
     Instant sentAt = Instant.now();
     Future<HttpResponse<Buffer>> sent = call.body() == null ? request.send() : request.sendJsonObject(call.body());
-    return sent.transform(ar -> ar.succeeded()
-        ? Future.succeededFuture(response(ar.result(), attempt.number(), sentAt))
-        : transportFailure(call, scope, attempt, ar.cause()));
+    return sent.transform(ar -> {
+      if (ar.failed()) {
+        span.failed(ar.cause());
+        metrics.graphRequest(limit, 0);
+        return transportFailure(call, scope, attempt, ar.cause());
+      }
+      GraphResponse response = response(ar.result(), attempt.number(), sentAt);
+      metrics.graphRequest(limit, response.status());
+      if (span.recording()) {
+        boolean throttled = RetryPolicy.notProcessed(response.status());
+        span.attribute(REQUEST_ID, response.requestId()).attribute(THROTTLED, throttled)
+            .attribute(RETRY_AFTER, response.retryAfter()).attribute(ERROR_CODE, response.errorCode());
+      }
+      span.answered(response.status());
+      return Future.succeededFuture(response);
+    });
   }
 
   private Future<GraphResponse> transportFailure(GraphCall call, RequestScope scope, Attempt attempt,
@@ -227,13 +280,14 @@ public final class GraphClient {
     if ((neverSent || (call.safeToRepeat() && !timedOut)) && retry.mayRetry(attempt.number())) {
       Duration wait = retry.delay(null, attempt.number());
       if (scope.deadline().allows(wait.plus(MIN_ATTEMPT))) {
-        LOG.info("{} graph {} {} failed before an answer ({}); retrying in {} ms", scope.logTag(), call.method(),
-            call.path(), cause.getClass().getSimpleName(), wait.toMillis());
+        InvocationLog.log(LOG, Level.INFO, scope, scope.logTag() + " graph " + call.method() + " " + call.path()
+            + " failed before an answer (" + cause.getClass().getSimpleName() + "); retrying in " + wait.toMillis()
+            + " ms", null);
         return retryAfter(wait, call, scope, attempt.next());
       }
     }
-    LOG.warn("{} graph {} {} failed: {} {}", scope.logTag(), call.method(), call.path(),
-        cause.getClass().getSimpleName(), cause.getMessage());
+    InvocationLog.log(LOG, Level.WARN, scope, scope.logTag() + " graph " + call.method() + " " + call.path()
+        + " failed: " + cause.getClass().getSimpleName() + " " + cause.getMessage(), null);
     return Future.failedFuture(GraphErrors.transport(call, scope, neverSent, timedOut));
   }
 

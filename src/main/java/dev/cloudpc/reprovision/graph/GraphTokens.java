@@ -4,6 +4,7 @@ import dev.cloudpc.reprovision.auth.Caller;
 import dev.cloudpc.reprovision.config.GraphCredentialKind;
 import dev.cloudpc.reprovision.config.ManagedIdentity;
 import dev.cloudpc.reprovision.request.Problem;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -40,8 +41,8 @@ public final class GraphTokens {
     }
   };
 
-  public GraphTokens(Vertx vertx, WebClient web, GraphTokenOptions options) {
-    this.entra = new EntraTokenEndpoint(vertx, options);
+  public GraphTokens(Vertx vertx, WebClient web, GraphTokenOptions options, Telemetry telemetry) {
+    this.entra = new EntraTokenEndpoint(vertx, options, telemetry);
     this.delegated = options.credential() == GraphCredentialKind.ON_BEHALF_OF;
     this.minRefetch = options.minRefetchAfterRefusal();
     boolean managedIdentity = options.credential() == GraphCredentialKind.MANAGED_IDENTITY
@@ -49,7 +50,7 @@ public final class GraphTokens {
     if (managedIdentity) {
       ManagedIdentityEndpoint endpoint = new ManagedIdentityEndpoint(web, options.managedIdentity(),
           options.graphResource().toString(), options.managedIdentity().userAssigned(),
-          ManagedIdentity.CLIENT_ID_SETTING, Duration.ofMillis(EntraTokenEndpoint.TIMEOUT_MS));
+          ManagedIdentity.CLIENT_ID_SETTING, Duration.ofMillis(EntraTokenEndpoint.TIMEOUT_MS), telemetry);
       this.appOnly = cache(counted(endpoint::token), false);
     } else {
       this.appOnly = cache(counted(entra::clientCredentials), false);

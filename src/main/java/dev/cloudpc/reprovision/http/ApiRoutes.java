@@ -2,6 +2,7 @@ package dev.cloudpc.reprovision.http;
 
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
+import java.util.Optional;
 
 /** Every public route of the API, in one place. */
 public final class ApiRoutes {
@@ -35,5 +36,10 @@ public final class ApiRoutes {
       HEALTH, API_DEFINITION);
 
   private ApiRoutes() {
+  }
+
+  /** The route a request takes, as the router matches it (first in {@link #ALL}), if any. */
+  public static Optional<ApiRoute> of(HttpMethod method, String path) {
+    return ALL.stream().filter(route -> route.method().equals(method) && route.matchesPath(path)).findFirst();
   }
 }

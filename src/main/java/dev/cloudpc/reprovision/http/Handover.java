@@ -12,8 +12,6 @@ public final class Handover {
   public static final String KEY_VERIFIED = "x-reprovision-key-verified";
   /** Scheme and authority of the URL the caller used (the router itself only sees loopback). */
   public static final String ORIGIN = "x-reprovision-origin";
-  /** The invocation's W3C trace context (ExecutionContext.getTraceContext()): its operation in Application Insights. */
-  public static final String TRACEPARENT = "x-reprovision-traceparent";
   /**
    * {@code true}: the caller announced a body (Transfer-Encoding or Content-Length &gt; 0) that the Functions host did
    * not deliver — it forwards a body only when Content-Length &gt; 0 (azure-functions-host issues 4926, 7930).

@@ -39,32 +39,23 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     JsonObject caller = callerOf.apply(ctx).orElse(null);
     String tag = scope == null ? "" : scope.logTag() + " ";
     boolean failed = problem.status() >= 500;
-    InvocationLog.log(LOG, failed ? Level.WARN : Level.INFO, scope == null ? null : scope.invocationId(),
-        tag + ctx.request().method() + " " + ctx.request().path() + (failed ? " failed " : " refused ")
-            + problem.status() + " " + problem.slug() + ": " + problem.detail() + " caller=" + caller,
-        failed && !(ctx.failure() instanceof ProblemException) ? ctx.failure() : null);
+    String line = tag + ctx.request().method() + " " + ctx.request().path() + (failed ? " failed " : " refused ")
+        + problem.status() + " " + problem.slug() + ": " + problem.detail() + " caller=" + caller;
+    Throwable thrown = failed && !(ctx.failure() instanceof ProblemException) ? ctx.failure() : null;
+    Level level = failed ? Level.WARN : Level.INFO;
+    if (scope != null) {
+      InvocationLog.log(LOG, level, scope, line, thrown);
+    } else {
+      LOG.atLevel(level).setCause(thrown).log(line);
+    }
     Responses.problem(ctx, problem);
   }
 
   /** What RFC 9110 wants in a 405's Allow header: the methods the API's routes offer on this path. */
   static String allowedMethods(String path) {
     String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    return ApiRoutes.ALL.stream().filter(route -> matches(route.path(), trimmed))
+    return ApiRoutes.ALL.stream().filter(route -> route.matchesPath(trimmed))
         .map(route -> route.method().name()).distinct().sorted().collect(Collectors.joining(", "));
-  }
-
-  private static boolean matches(String template, String path) {
-    String[] expected = template.split("/", -1);
-    String[] actual = path.split("/", -1);
-    if (expected.length != actual.length) {
-      return false;
-    }
-    for (int i = 0; i < expected.length; i++) {
-      if (!expected[i].startsWith(":") && !expected[i].equals(actual[i])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static Problem problemFor(RoutingContext ctx) {

@@ -4,29 +4,32 @@ import dev.cloudpc.reprovision.config.Secret;
 import dev.cloudpc.reprovision.request.Deadline;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.RequestScope;
+import dev.cloudpc.reprovision.telemetry.RequestSpan;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
+import dev.cloudpc.reprovision.telemetry.TraceContexts;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
 
 /**
  * First handler of every request: settles correlation ids and the deadline, decides whether a function key was
- * verified (by the Functions host, vouched for by the hand-over secret, or by the local host's emulation), and strips
- * hand-over headers that are not vouched for.
+ * verified (by the Functions host, vouched for by the hand-over secret, or by the local host's emulation), strips
+ * hand-over headers that are not vouched for, and starts the request's span as a child of the W3C
+ * {@code traceparent} it came with (under the Functions host: the invocation's, set by the hand-over), ended when
+ * the answer has gone. The span's context becomes the request's ambient trace for calls made below it.
  */
 public final class RequestScopeHandler implements Handler<RoutingContext> {
-  private static final Pattern TRACEPARENT = Pattern.compile("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$");
-
   private final RequestOptions options;
   private final Optional<Secret> handoverSecret;
+  private final Telemetry telemetry;
 
-  public RequestScopeHandler(RequestOptions options, Optional<Secret> handoverSecret) {
+  public RequestScopeHandler(RequestOptions options, Optional<Secret> handoverSecret, Telemetry telemetry) {
     this.options = options;
     this.handoverSecret = handoverSecret;
+    this.telemetry = telemetry;
   }
 
   @Override
@@ -37,11 +40,6 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
     String invocationId = "local";
     boolean keyVerified = false;
     String origin = origin(ctx);
-    // The caller's traceparent, unless the Functions host started the invocation's operation: lines then carry the
-    // invocation's own trace context, which is what Application Insights groups by.
-    Optional<String> callersTrace = validTraceparent(headers.get("traceparent"));
-    Optional<String> traceparent = handedOver
-        ? validTraceparent(headers.get(Handover.TRACEPARENT)).or(() -> callersTrace) : callersTrace;
     if (handedOver) {
       origin = Optional.ofNullable(headers.get(Handover.ORIGIN)).orElse(origin);
       invocationId = Optional.ofNullable(headers.get(Handover.INVOCATION_ID)).orElse(invocationId);
@@ -59,8 +57,16 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
       keyVerified = key.matches(headers.get("x-functions-key")) || key.matches(queryKey);
     }
     String clientRequestId = RequestScope.clientRequestId(headers.get("client-request-id"));
-    new RequestScope(clientRequestId, traceparent.orElseGet(RequestScopeHandler::newTraceparent), invocationId,
-        Deadline.in(budget), origin, queryKey, keyVerified).attachTo(ctx);
+    HttpMethod method = ctx.request().method();
+    String path = ctx.request().path();
+    RequestSpan span = telemetry.request(method.name(), path, TraceContexts.extract(headers::get));
+    span.attribute(RequestSpan.CLIENT_REQUEST_ID, clientRequestId);
+    span.attribute(RequestSpan.INVOCATION_ID, handedOver ? invocationId : null);
+    TraceContexts.attach(span.context());
+    ctx.addEndHandler(done -> span.end(ctx.response().getStatusCode(),
+        () -> ApiRoutes.of(method, path).map(ApiRoute::template).orElse(null)));
+    new RequestScope(clientRequestId, span.traceparent(), invocationId, Deadline.in(budget), origin, queryKey,
+        keyVerified, span.context()).attachTo(ctx);
     ctx.response().putHeader("client-request-id", clientRequestId);
     if (handoverSecret.isPresent() && !handedOver) {
       // Under the Functions host the router's loopback port is not an entrance: requests come through the host.
@@ -77,24 +83,11 @@ public final class RequestScopeHandler implements Handler<RoutingContext> {
     return ctx.request().scheme() + "://" + (host == null ? "127.0.0.1" : host);
   }
 
-  private static Optional<String> validTraceparent(String value) {
-    return Optional.ofNullable(value).filter(t -> TRACEPARENT.matcher(t).matches());
-  }
-
   private static Optional<Duration> parseBudget(String millis) {
     try {
       return millis == null ? Optional.empty() : Optional.of(Duration.ofMillis(Math.max(1, Long.parseLong(millis))));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
-  }
-
-  private static String newTraceparent() {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    byte[] trace = new byte[16];
-    byte[] span = new byte[8];
-    random.nextBytes(trace);
-    random.nextBytes(span);
-    return "00-" + HexFormat.of().formatHex(trace) + "-" + HexFormat.of().formatHex(span) + "-01";
   }
 }

@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.request;
 
 import dev.cloudpc.reprovision.config.Settings;
+import io.opentelemetry.context.Context;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +14,19 @@ import java.util.UUID;
  * the W3C {@code traceparent}, the Functions invocation id when running under the host, and the deadline.
  * {@code origin} is the scheme and authority the caller used (for Location URLs); {@code queryKey} the function key
  * the caller sent as {@code ?code=}, if any, so that polling URLs work for the same caller; {@code keyVerified}: the
- * Functions host (or the local host's emulation) checked a function key for this request.
+ * Functions host (or the local host's emulation) checked a function key for this request; {@code trace}: the
+ * request's span (OpenTelemetry context), parent of its Graph calls.
  */
 public record RequestScope(String clientRequestId, String traceparent, String invocationId, Deadline deadline,
-                           String origin, String queryKey, boolean keyVerified) {
+                           String origin, String queryKey, boolean keyVerified, Context trace) {
 
   private static final String KEY = "requestScope";
+
+  /** A scope outside any traced request (background refreshes, tools). */
+  public RequestScope(String clientRequestId, String traceparent, String invocationId, Deadline deadline,
+                      String origin, String queryKey, boolean keyVerified) {
+    this(clientRequestId, traceparent, invocationId, deadline, origin, queryKey, keyVerified, Context.root());
+  }
 
   /** The caller's {@code client-request-id} when it is a GUID (what Graph accepts), else a new one. */
   public static String clientRequestId(String sent) {
@@ -51,6 +59,16 @@ public record RequestScope(String clientRequestId, String traceparent, String in
       separator = '&';
     }
     return url.toString();
+  }
+
+  /** The W3C trace id of this request (from its traceparent), or null. */
+  public String traceId() {
+    return traceIdOf(traceparent);
+  }
+
+  /** The trace id inside a W3C {@code traceparent} ({@code 00-<trace id>-<span id>-<flags>}), or null. */
+  public static String traceIdOf(String traceparent) {
+    return traceparent != null && traceparent.length() >= 35 ? traceparent.substring(3, 35) : null;
   }
 
   /** Prefix for every log line of this request. */

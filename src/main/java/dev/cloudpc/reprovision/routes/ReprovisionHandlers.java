@@ -8,6 +8,7 @@ import dev.cloudpc.reprovision.cloudpc.ReprovisionOutcome;
 import dev.cloudpc.reprovision.cloudpc.ReprovisionService;
 import dev.cloudpc.reprovision.cloudpc.ReprovisionTarget;
 import dev.cloudpc.reprovision.cloudpc.TargetResolver;
+import dev.cloudpc.reprovision.request.InvocationLog;
 import dev.cloudpc.reprovision.request.Problem;
 import dev.cloudpc.reprovision.request.ProblemException;
 import dev.cloudpc.reprovision.request.RequestScope;
@@ -24,6 +25,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The reprovision routes: read and check the request, resolve the target, reprovision (or dry-run) it, and answer in
@@ -85,19 +87,21 @@ public final class ReprovisionHandlers {
     Supplier<Future<StoredAnswer>> work = () -> Future.succeededFuture().compose(v -> target.get())
         .compose(t -> service.reprovision(t, dryRun, scope))
         .map(outcome -> {
-          audit.record(scope, caller, route, cloudPcId, options, outcomeName(outcome), outcome.graphRequestId(),
-              null);
+          audit.record(scope, caller, new AuditLog.Decision(route, cloudPcId, options, dryRun, outcomeName(outcome),
+              outcome.graphRequestId(), null));
           return accepted(outcome, scope);
         })
         .recover(failure -> {
           if (!(failure instanceof ProblemException)) {
-            LOG.error("{} unexpected failure reprovisioning {}", scope.logTag(), cloudPcId, failure);
+            InvocationLog.log(LOG, Level.ERROR, scope, scope.logTag() + " unexpected failure reprovisioning "
+                + cloudPcId, failure);
           }
           Problem problem = failure instanceof ProblemException p ? p.problem()
               : Problem.of(500, "internal-error", "Internal error", "An unexpected error occurred; quote the "
                   + "clientRequestId when reporting it.");
-          audit.record(scope, caller, route, cloudPcId, options, problem.status() >= 500 ? "failed" : "refused",
-              problem.extensions().getString("graphRequestId"), problem.slug());
+          audit.record(scope, caller, new AuditLog.Decision(route, cloudPcId, options, dryRun,
+              problem.status() >= 500 ? "failed" : "refused", problem.extensions().getString("graphRequestId"),
+              problem.slug()));
           return Future.succeededFuture(problemAnswer(problem, scope));
         });
     // Only a request with an Idempotency-Key needs its fingerprint.
@@ -125,8 +129,8 @@ public final class ReprovisionHandlers {
         return work.get().transform(owner::settle);
       }
       return ((IdempotencyStore.Replay) claim).answer().map(answer -> {
-        audit.record(scope, caller, "replay", PathParams.cloudPcId(ctx), null, "replayed", null, key.length() > 64
-            ? key.substring(0, 64) : key);
+        audit.record(scope, caller, new AuditLog.Decision("replay", PathParams.cloudPcId(ctx), null,
+            PathParams.flag(ctx, "dryRun"), "replayed", null, key.length() > 64 ? key.substring(0, 64) : key));
         Map<String, String> headers = new LinkedHashMap<>(answer.headers());
         headers.put("Idempotent-Replayed", "true");
         return IdempotencyStore.forCaller(new StoredAnswer(answer.status(), answer.contentType(), answer.body(),

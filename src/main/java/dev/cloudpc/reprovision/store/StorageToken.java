@@ -5,6 +5,7 @@ import dev.cloudpc.reprovision.config.UserAssignedIdentity;
 import dev.cloudpc.reprovision.graph.AccessToken;
 import dev.cloudpc.reprovision.graph.ManagedIdentityEndpoint;
 import dev.cloudpc.reprovision.graph.TokenCache;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Clock;
@@ -24,9 +25,11 @@ final class StorageToken {
   private final TokenCache cache;
 
   /** @param clock what "now" is for the token's expiry and renewal (tests move it instead of waiting) */
-  StorageToken(WebClient web, ManagedIdentity identity, Optional<UserAssignedIdentity> user, Clock clock) {
+  StorageToken(WebClient web, ManagedIdentity identity, Optional<UserAssignedIdentity> user, Clock clock,
+               Telemetry telemetry) {
     ManagedIdentityEndpoint endpoint = new ManagedIdentityEndpoint(web, identity, RESOURCE,
-        user.or(identity::userAssigned), "AzureWebJobsStorage__clientId", Duration.ofMillis(TableStore.TIMEOUT_MS));
+        user.or(identity::userAssigned), "AzureWebJobsStorage__clientId", Duration.ofMillis(TableStore.TIMEOUT_MS),
+        telemetry);
     this.cache = new TokenCache(endpoint::token, clock);
   }
 

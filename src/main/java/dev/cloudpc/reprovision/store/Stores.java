@@ -1,6 +1,7 @@
 package dev.cloudpc.reprovision.store;
 
 import dev.cloudpc.reprovision.config.StorageConnection;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -12,7 +13,7 @@ public final class Stores {
   private Stores() {
   }
 
-  public static SharedStore create(Vertx vertx, StoreOptions options) {
+  public static SharedStore create(Vertx vertx, StoreOptions options, Telemetry telemetry) {
     if (options.connection().isEmpty()) {
       return new MemoryStore();
     }
@@ -28,13 +29,13 @@ public final class Stores {
       };
     } else {
       StorageToken token = new StorageToken(web, options.managedIdentity(), connection.identity(),
-          Clock.systemUTC());
+          Clock.systemUTC(), telemetry);
       authorizer = (request, verb, contentType, date, path) -> token.get()
           .map(value -> {
             request.putHeader("Authorization", "Bearer " + value);
             return null;
           });
     }
-    return new TableStore(web, connection.tableEndpoint(), options.table(), authorizer);
+    return new TableStore(web, connection.tableEndpoint(), options.table(), authorizer, telemetry);
   }
 }

@@ -1,5 +1,8 @@
 package dev.cloudpc.reprovision.store;
 
+import dev.cloudpc.reprovision.telemetry.Outbound;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
+import dev.cloudpc.reprovision.telemetry.TraceContexts;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -21,7 +24,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * second Netty comes with an SDK. One entity per key: PartitionKey = kind, RowKey = id, {@code value} (the JSON as a
  * string) and {@code expiresAt} (Edm.DateTime). Insert-if-absent is Insert Entity (409 EntityAlreadyExists when
  * present); replace and delete send {@code If-Match} with the ETag (412 when it changed). The table is created on
- * first use (409 TableAlreadyExists is fine) and again if it disappears.
+ * first use (409 TableAlreadyExists is fine) and again if it disappears. Each request is a client span of the API
+ * request it serves (the shared store's operations take no request: its trace is the ambient one of the Vert.x
+ * context) and counts in {@code reprovision.store.requests}.
  */
 public final class TableStore implements SharedStore {
   static final long TIMEOUT_MS = 5_000;
@@ -39,14 +44,18 @@ public final class TableStore implements SharedStore {
   private final String basePath;
   private final String table;
   private final Authorizer authorizer;
+  private final Telemetry telemetry;
+  private final String host;
   private final AtomicReference<Future<Void>> tableReady = new AtomicReference<>();
 
-  public TableStore(WebClient web, URI endpoint, String table, Authorizer authorizer) {
+  public TableStore(WebClient web, URI endpoint, String table, Authorizer authorizer, Telemetry telemetry) {
     this.web = web;
     this.origin = endpoint.getScheme() + "://" + endpoint.getAuthority();
     this.basePath = endpoint.getPath() == null ? "" : endpoint.getPath().replaceAll("/+$", "");
     this.table = table;
     this.authorizer = authorizer;
+    this.telemetry = telemetry;
+    this.host = endpoint.getHost();
   }
 
   @Override
@@ -172,8 +181,21 @@ public final class TableStore implements SharedStore {
     if (body != null) {
       request.putHeader("Content-Type", contentType);
     }
+    Outbound span = telemetry.outbound(method.name() + " " + table, TraceContexts.ambient(), method.name(), host)
+        .url(origin + path);
+    span.inject(request::putHeader); // not signed: Shared Key covers x-ms-* headers only
     return authorizer.authorize(request, method.name(), contentType, date, path)
         .compose(v -> body == null ? request.send() : request.sendBuffer(body.toBuffer()))
+        .onComplete(sent -> {
+          int status = sent.succeeded() ? sent.result().statusCode() : 0;
+          telemetry.metrics().storeRequest(method.name(), status, status == 0 || status >= 500 || status == 401
+              || status == 403);
+          if (sent.succeeded()) {
+            span.answered(status);
+          } else {
+            span.failed(sent.cause());
+          }
+        })
         .recover(failure -> Future.failedFuture(StoreUnavailable.because(describe(),
             String.valueOf(failure.getMessage()))));
   }

@@ -8,6 +8,7 @@ import dev.cloudpc.reprovision.graph.GraphCall;
 import dev.cloudpc.reprovision.graph.GraphLimit;
 import dev.cloudpc.reprovision.request.Deadline;
 import dev.cloudpc.reprovision.request.RequestScope;
+import dev.cloudpc.reprovision.telemetry.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * needs a read after its acceptance); otherwise it waits for the refresh that brings its PC, within its deadline, and
  * falls back to one Get when the view cannot bring it (not in the tenant's list, the refresh failed, too late). When
  * the Get budget is idle, a PC the view does not hold is simply read: the view pays off under load, not for one poll.
+ * Each answer counts in {@link Metrics#POLL_ANSWERS} as {@code view} or {@code graph}.
  */
 public final class PollView implements CloudPcSource {
   private static final Logger LOG = LoggerFactory.getLogger(PollView.class);
@@ -49,11 +51,14 @@ public final class PollView implements CloudPcSource {
   private static final int MAX_TRACKED = 20_000;
   /** Listed PCs nobody asked about are kept from one refresh to the next, so a poll just after it finds its PC. */
   private static final int MAX_UNASKED = 5_000;
+  private static final String VIEW = "view";
+  private static final String GRAPH = "graph";
 
   private final Vertx vertx;
   private final CloudPcDirectory directory;
   private final AppBudget budget;
   private final ViewOptions options;
+  private final Metrics metrics;
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
   /** The PCs someone asked about (those the view follows) and when they last were. */
   private final Map<String, Long> asked = new ConcurrentHashMap<>();
@@ -71,11 +76,12 @@ public final class PollView implements CloudPcSource {
   private record Waiter(Instant notBefore, Promise<CloudPc> promise) {
   }
 
-  public PollView(Vertx vertx, CloudPcDirectory directory, AppBudget budget, ViewOptions options) {
+  public PollView(Vertx vertx, CloudPcDirectory directory, AppBudget budget, ViewOptions options, Metrics metrics) {
     this.vertx = vertx;
     this.directory = directory;
     this.budget = budget;
     this.options = options;
+    this.metrics = metrics;
   }
 
   /**
@@ -101,15 +107,18 @@ public final class PollView implements CloudPcSource {
     long now = System.currentTimeMillis();
     Tracked entry = track(cloudPcId, now);
     if (entry == null) {
+      metrics.pollAnswer(GRAPH);
       return directory.cloudPc(cloudPcId, notBefore, scope); // the view is full: read it
     }
     CloudPc seen = entry.seen;
     Instant needed = newest(notBefore, Instant.ofEpochMilli(now).minus(maxAge()));
     if (seen != null && !seen.readAt().isBefore(needed)) {
       refreshIfDue(now);
+      metrics.pollAnswer(VIEW);
       return Future.succeededFuture(seen);
     }
     if (budget.idle(GraphLimit.GET_CLOUD_PC)) {
+      metrics.pollAnswer(GRAPH);
       return directory.cloudPc(cloudPcId, notBefore, scope).onSuccess(pc -> saw(entry, pc));
     }
     return fromNextRefresh(cloudPcId, entry, needed, scope);
@@ -133,8 +142,10 @@ public final class PollView implements CloudPcSource {
       seen.future().onComplete(done -> vertx.cancelTimer(timer));
     }
     requestRefresh(System.currentTimeMillis());
-    return seen.future().recover(notInView -> directory.cloudPc(cloudPcId, needed, scope)
-        .onSuccess(pc -> saw(entry, pc)));
+    return seen.future().onSuccess(pc -> metrics.pollAnswer(VIEW)).recover(notInView -> {
+      metrics.pollAnswer(GRAPH);
+      return directory.cloudPc(cloudPcId, needed, scope).onSuccess(pc -> saw(entry, pc));
+    });
   }
 
   private Tracked track(String cloudPcId, long now) {

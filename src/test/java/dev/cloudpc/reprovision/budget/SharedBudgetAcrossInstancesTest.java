@@ -15,6 +15,7 @@ import dev.cloudpc.reprovision.support.Azurite;
 import dev.cloudpc.reprovision.support.Eventually;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -153,7 +154,7 @@ class SharedBudgetAcrossInstancesTest extends StrictVertxTest {
 
   /** Seconds in [from, to] leased (for Get Cloud PC) by any instance, as the shared table holds them now. */
   private Set<Long> leasedSeconds(TestStack stack, long from, long to) {
-    SharedStore store = Stores.create(vertx, StoreOptions.from(stack.app.settings()));
+    SharedStore store = Stores.create(vertx, StoreOptions.from(stack.app.settings()), Telemetry.none());
     Set<Long> leased = new java.util.TreeSet<>();
     for (long second = from; second <= to; second++) {
       var entry = await(store.find(new SharedStore.Key("budget", "getCloudPc-" + Math.floorMod(second, 86_400))));

@@ -20,6 +20,7 @@ import dev.cloudpc.reprovision.sandbox.TokenVersion;
 import dev.cloudpc.reprovision.support.Await;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -56,10 +57,10 @@ class OnBehalfOfTest extends StrictVertxTest {
     env.put("GRAPH_CREDENTIAL", "on-behalf-of");
     Settings settings = Settings.fromEnvironment(env);
     tokens = new GraphTokens(vertx, WebClient.create(vertx, new WebClientOptions()
-        .setUserAgent(UserAgent.VALUE)), GraphTokenOptions.from(settings));
+        .setUserAgent(UserAgent.VALUE)), GraphTokenOptions.from(settings), Telemetry.none());
     GraphClientOptions options = GraphClientOptions.from(settings);
     graph = new GraphClient(vertx, GraphClient.createWebClient(vertx, options), options, tokens,
-        RetryPolicy.of(settings.graphMaxAttempts()), GraphBudget.UNLIMITED);
+        RetryPolicy.of(settings.graphMaxAttempts()), GraphBudget.UNLIMITED, Telemetry.none());
   }
 
   @AfterEach

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The built jar as a newcomer runs it: {@code java -jar reprovision-local.jar --sandbox} says READY, and the curl
  * lines it prints work as printed — the admin reprovision gets 202, the status then says provisioning, later
- * provisioned — and the connector line it prints writes a connector folder for the tunnel's host.
+ * provisioned — each request prints a line with its trace id and the calls it made, and the connector line it prints
+ * writes a connector folder for the tunnel's host.
  */
 class LocalJarIT {
   private static final Path JAR = Path.of(System.getProperty("localJar", "target/reprovision-local.jar"));
@@ -51,6 +52,7 @@ class LocalJarIT {
         while ((line = lines.readLine()) != null) {
           synchronized (output) {
             output.add(line);
+            output.notifyAll();
           }
           if (line.contains("READY http://127.0.0.1:" + port)) {
             ready.complete(null);
@@ -98,6 +100,24 @@ class LocalJarIT {
   }
 
   @Test
+  void eachRequestPrintsALineWithItsTraceIdAndTheGraphCallsItMade() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is needed to run the printed lines as printed");
+    String traceId = "5e1b3c7d9f0a2b4c6d8e0f1a3b5c7d9e";
+    // The admin line as a dry run: every check and its Graph reads, nothing changed for the other tests.
+    String dryRun = run(printedCurls().get(0).replace("/reprovision\"", "/reprovision?dryRun=true\"")
+        + " -H 'traceparent: 00-" + traceId + "-1a2b3c4d5e6f7a8b-01'");
+    assertThat(dryRun).startsWith("HTTP/1.1 200");
+
+    int summary = awaitLine(0, line -> line.contains(" requests - POST /api/cloudpcs/{cloudPcId}/reprovision 200 ")
+        && line.contains(" trace=" + traceId + " "), Duration.ofSeconds(10));
+    int call = awaitLine(summary + 1, line -> !line.isBlank(), Duration.ofSeconds(10));
+    synchronized (output) {
+      assertThat(output.get(call)).as("the Graph read it made, on the next line")
+          .matches(" +-> 127\\.0\\.0\\.1 GET /deviceManagement/virtualEndpoint/cloudPCs/\\{id\\} 200 \\d+ ms");
+    }
+  }
+
+  @Test
   void printedUserCurlReprovisionsTheUsersOwnPc() throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is needed to run the printed lines as printed");
     String answer = run(printedCurls().get(1));
@@ -130,6 +150,26 @@ class LocalJarIT {
             "functionAppHost");
     assertThat(line).contains(folder + "/apiDefinition.swagger.json", folder + "/apiProperties.json",
         folder + "/icon.png");
+  }
+
+  /** The index of the first output line from {@code from} on that matches, waiting for the process to print it. */
+  private static int awaitLine(int from, java.util.function.Predicate<String> wanted, Duration limit)
+      throws InterruptedException {
+    long until = System.nanoTime() + limit.toNanos();
+    synchronized (output) {
+      for (int seen = from; ; ) {
+        for (; seen < output.size(); seen++) {
+          if (wanted.test(output.get(seen))) {
+            return seen;
+          }
+        }
+        long left = until - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no such line in " + output);
+        }
+        output.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+      }
+    }
   }
 
   private static List<String> printedCurls() {

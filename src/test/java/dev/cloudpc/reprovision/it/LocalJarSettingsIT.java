@@ -24,13 +24,14 @@ class LocalJarSettingsIT {
       "REQUEST_DEADLINE_SECONDS=soon                               | REQUEST_DEADLINE_SECONDS",
       "GRAPH_TOKEN_MIN_REFETCH_SECONDS=-1                          | GRAPH_TOKEN_MIN_REFETCH_SECONDS",
       "PORT=http                                                   | PORT",
+      "OTEL_EXPORTER_OTLP_ENDPOINT=http://collector.example.com    | OTEL_EXPORTER_OTLP_ENDPOINT",
       "AzureWebJobsStorage__credential=managedidentity             | AzureWebJobsStorage__tableServiceUri"})
   void aBadSettingStopsStartUpNamingIt(String assignment, String named) throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", JAR.toString()).redirectErrorStream(true);
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("AZURE_") || k.startsWith("GRAPH_") || k.startsWith("IDENTITY_")
-        || k.startsWith("AzureWebJobs"));
+        || k.startsWith("AzureWebJobs") || k.startsWith("OTEL_"));
     env.put("AZURE_TENANT_ID", "5b1e6c2a-7d4f-4c3b-9a8e-2f6d1c0b9e37");
     env.put("AZURE_CLIENT_ID", "0c7e4b2a-9f13-4d58-b6e1-2a8d5c9f0e74");
     env.put("AZURE_CLIENT_SECRET", "not-used");

@@ -7,8 +7,11 @@ import dev.cloudpc.reprovision.http.ApiRoutes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -17,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What `mvn package` staged for Azure: host.json, one function.json per route with the router's shape, the product's
- * jar (nothing of the sandbox or the local host) and lib/.
+ * jar (nothing of the sandbox or the local host) and lib/ (the OpenTelemetry API, never its SDK).
  */
 class StagingIT {
   private static final Path STAGING = Path.of(System.getProperty("stagingDir", "target/azure-functions/none"));
@@ -94,6 +97,59 @@ class StagingIT {
     assertThat(host.getJsonObject("extensionBundle").getString("id"))
         .isEqualTo("Microsoft.Azure.Functions.ExtensionBundle");
     assertThat(host.getJsonObject("extensions").getJsonObject("http").getString("routePrefix")).isEqualTo("api");
+  }
+
+  /**
+   * Audit events are never sampled away: without the Application Insights agent they reach Application Insights
+   * through the host as traces of category {@code Function.<name>.User} (configure-monitoring.md, "Configure
+   * categories"), so host.json exempts traces from adaptive sampling and logs that category at Information.
+   */
+  @Test
+  void hostJsonKeepsEveryTraceAndRequestOutOfSamplingAndLogsEachFunctionsLinesAtInformation() throws IOException {
+    JsonObject logging = new JsonObject(Files.readString(STAGING.resolve("host.json"))).getJsonObject("logging");
+    JsonObject sampling = logging.getJsonObject("applicationInsights").getJsonObject("samplingSettings");
+    assertThat(List.of(sampling.getString("excludedTypes").split(";"))).contains("Trace", "Request");
+    JsonObject levels = logging.getJsonObject("logLevel");
+    for (ApiRoute route : ApiRoutes.ALL) {
+      String category = "Function." + route.operationId() + ".User";
+      assertThat(effectiveLevel(levels, category)).as(category).isIn("Information", "Debug", "Trace");
+    }
+    assertThat(effectiveLevel(levels, "Host.Results")).as("the requests table").isEqualTo("Information");
+  }
+
+  /** host.json's rule: the longest category prefix that is configured wins, else {@code default}. */
+  private static String effectiveLevel(JsonObject levels, String category) {
+    return levels.fieldNames().stream().filter(prefix -> category.equals(prefix) || category.startsWith(prefix + "."))
+        .max(Comparator.comparingInt(String::length)).map(levels::getString)
+        .orElse(levels.getString("default"));
+  }
+
+  @Test
+  void theFunctionPackageHoldsTheOpenTelemetryApiAndNoSdkOrExporter() throws IOException {
+    List<String> libs;
+    try (Stream<Path> jars = Files.list(STAGING.resolve("lib"))) {
+      libs = jars.map(p -> p.getFileName().toString()).toList();
+    }
+    assertThat(libs).anyMatch(n -> n.startsWith("opentelemetry-api-"))
+        .anyMatch(n -> n.startsWith("opentelemetry-context-"))
+        .noneMatch(n -> n.startsWith("opentelemetry-sdk") || n.contains("exporter"));
+    List<Path> jars = new ArrayList<>();
+    try (Stream<Path> all = Stream.concat(Files.list(STAGING), Files.list(STAGING.resolve("lib")))) {
+      all.filter(p -> p.toString().endsWith(".jar")).forEach(jars::add);
+    }
+    for (Path jar : jars) {
+      try (JarFile file = new JarFile(jar.toFile())) {
+        for (JarEntry entry : file.stream().toList()) {
+          assertThat(entry.getName()).as(jar.toString()).doesNotStartWith("io/opentelemetry/sdk/")
+              .doesNotStartWith("io/opentelemetry/exporter/");
+          if (entry.getName().startsWith("dev/cloudpc/") && entry.getName().endsWith(".class")) {
+            String bytes = new String(file.getInputStream(entry).readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(bytes).as("%s refers to the SDK, which Azure does not give the app", entry.getName())
+                .doesNotContain("io/opentelemetry/sdk/").doesNotContain("io/opentelemetry/exporter/");
+          }
+        }
+      }
+    }
   }
 
   @Test

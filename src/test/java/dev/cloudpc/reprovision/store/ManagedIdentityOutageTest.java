@@ -15,6 +15,7 @@ import dev.cloudpc.reprovision.support.Eventually;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestClock;
 import dev.cloudpc.reprovision.support.TestStack;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -47,12 +48,12 @@ class ManagedIdentityOutageTest extends StrictVertxTest {
     GRAPH((identity, clock) -> {
       ManagedIdentityEndpoint endpoint = new ManagedIdentityEndpoint(web, identity,
           tenant.identity().graphAudience(), Optional.empty(), ManagedIdentity.CLIENT_ID_SETTING,
-          Duration.ofSeconds(5));
+          Duration.ofSeconds(5), Telemetry.none());
       TokenCache cache = new TokenCache(endpoint::token, clock);
       return () -> cache.get().map(AccessToken::value);
     }),
     AZURE_STORAGE((identity, clock) -> {
-      StorageToken token = new StorageToken(web, identity, Optional.empty(), clock);
+      StorageToken token = new StorageToken(web, identity, Optional.empty(), clock, Telemetry.none());
       return token::get;
     });
 

@@ -10,6 +10,7 @@ import dev.cloudpc.reprovision.sandbox.SandboxTenant;
 import dev.cloudpc.reprovision.support.Azurite;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
 import dev.cloudpc.reprovision.support.TestStack;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -52,7 +53,7 @@ class SharedStateAcrossInstancesTest extends StrictVertxTest {
         "REPROVISION_STATE_TABLE", table);
     one = TestStack.start(vertx, tenant, storage);
     two = TestStack.start(vertx, tenant, storage);
-    sharedStore = Stores.create(vertx, StoreOptions.from(one.app.settings()));
+    sharedStore = Stores.create(vertx, StoreOptions.from(one.app.settings()), Telemetry.none());
   }
 
   @AfterEach

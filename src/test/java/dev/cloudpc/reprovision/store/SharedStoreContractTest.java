@@ -7,6 +7,7 @@ import dev.cloudpc.reprovision.config.StorageConnection;
 import dev.cloudpc.reprovision.store.SharedStore.Key;
 import dev.cloudpc.reprovision.support.Azurite;
 import dev.cloudpc.reprovision.support.StrictVertxTest;
+import dev.cloudpc.reprovision.telemetry.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -32,7 +33,7 @@ class SharedStoreContractTest extends StrictVertxTest {
         (request, verb, type, date, path) -> {
           request.putHeader("Authorization", signer.authorization(verb, type, date, path));
           return Future.succeededFuture();
-        });
+        }, Telemetry.none());
   }
 
   @Test

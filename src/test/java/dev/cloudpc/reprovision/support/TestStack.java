@@ -10,6 +10,7 @@ import dev.cloudpc.reprovision.sandbox.SandboxSeed;
 import dev.cloudpc.reprovision.sandbox.SandboxTenant;
 import dev.cloudpc.reprovision.sandbox.SandboxUser;
 import dev.cloudpc.reprovision.sandbox.TokenVersion;
+import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -64,13 +65,19 @@ public final class TestStack {
   }
 
   public static TestStack start(Vertx vertx, SandboxTenant tenant, Map<String, String> overrides) {
+    return start(vertx, tenant, overrides, OpenTelemetry.noop());
+  }
+
+  /** The product recording its spans and metrics through {@code openTelemetry} (an SDK with in-memory exporters). */
+  public static TestStack start(Vertx vertx, SandboxTenant tenant, Map<String, String> overrides,
+                                OpenTelemetry openTelemetry) {
     Map<String, String> env = new HashMap<>(tenant.environment());
     env.put("AUTH_JWKS_MIN_REFRESH_SECONDS", "0");
     env.putAll(overrides);
     env.values().removeIf(v -> v == null);
     Settings settings = Settings.fromEnvironment(env);
     ReprovisionApp app = await(ReprovisionApp.start(vertx, settings, new ReprovisionApp.Listen("127.0.0.1", 0,
-        java.util.Optional.empty(), 2)));
+        java.util.Optional.empty(), 2), openTelemetry));
     return new TestStack(vertx, tenant, app);
   }
 
