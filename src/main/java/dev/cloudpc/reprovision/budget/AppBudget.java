@@ -26,7 +26,7 @@ public final class AppBudget implements GraphBudget {
     for (GraphLimit limit : GraphLimit.values()) {
       queues.put(limit, new LimitQueue(vertx, limit, options.perMinute().get(limit), ledger));
     }
-    this.describe = "shared through " + store.describe();
+    this.describe = "through the state store: " + store.describe();
   }
 
   @Override
