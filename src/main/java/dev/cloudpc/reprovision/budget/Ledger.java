@@ -43,7 +43,7 @@ final class Ledger {
     Key key = new Key(KIND, limit.key() + "-" + Math.floorMod(bucket, RING_SECONDS));
     JsonObject lease = new JsonObject().put("bucket", bucket).put("instance", instance);
     Future<Boolean> won = store.insertIfAbsent(key, lease, Instant.ofEpochMilli(Pacing.startOf(bucket + 1)))
-        .map(insert -> insert.inserted() || sameLease(insert.entry().value(), lease));
+        .map(SharedStore.Insert::inserted);
     return Future.all(won, pausedUntil(limit, nowMillis))
         .map(both -> new Claim(won.result(), both.<Long>resultAt(1)));
   }
@@ -69,12 +69,6 @@ final class Ledger {
       pauses.put(limit, new PauseRead(nowMillis, until));
       return until;
     });
-  }
-
-  /** An answer lost on the way (a retried insert) still belongs to this instance. */
-  private static boolean sameLease(JsonObject stored, JsonObject mine) {
-    return stored.getLong("bucket", -1L).equals(mine.getLong("bucket"))
-        && mine.getString("instance").equals(stored.getString("instance"));
   }
 
   private static Key pauseKey(GraphLimit limit) {

@@ -97,7 +97,7 @@ public final class GraphClient {
   }
 
   public Future<GraphResponse> send(GraphCall call, RequestScope scope) {
-    return attempt(call, scope, new Attempt(1, false, System.nanoTime()));
+    return attempt(call, scope, new Attempt(1, false, System.nanoTime(), GraphLimit.of(call)));
   }
 
   /** The absolute URL a call goes to (for dry runs and responses). */
@@ -110,16 +110,17 @@ public final class GraphClient {
   }
 
   /**
-   * Which send this is, whether a token Graph refused was already replaced for this call, and when the call first
-   * asked (its place in the budget's queue, kept by retries).
+   * Which send this is, whether a token Graph refused was already replaced for this call, when the call first asked
+   * (its place in the budget's queue, kept by retries), and the Windows 365 limit it spends (worked out once per
+   * call, not per send).
    */
-  private record Attempt(int number, boolean tokenRenewed, long arrival) {
+  private record Attempt(int number, boolean tokenRenewed, long arrival, Optional<GraphLimit> limit) {
     Attempt next() {
-      return new Attempt(number + 1, tokenRenewed, arrival);
+      return new Attempt(number + 1, tokenRenewed, arrival, limit);
     }
 
     Attempt withRenewedToken() {
-      return new Attempt(number + 1, true, arrival);
+      return new Attempt(number + 1, true, arrival, limit);
     }
   }
 
@@ -130,13 +131,13 @@ public final class GraphClient {
     Future<AccessToken> token = call.onBehalfOf().map(tokens::onBehalfOf).orElseGet(tokens::appOnly);
     // The token first, then the turn: a granted turn is sent at once, so the send falls where the budget placed it.
     return withinDeadline(token, call, scope)
-        .compose(t -> turn(call, scope, attempt)
+        .compose(t -> turn(scope, attempt)
             .compose(v -> exchange(call, t, scope, attempt))
             .compose(response -> answered(call, t, response, scope, attempt)));
   }
 
-  private Future<Void> turn(GraphCall call, RequestScope scope, Attempt attempt) {
-    return GraphLimit.of(call).map(limit -> {
+  private Future<Void> turn(RequestScope scope, Attempt attempt) {
+    return attempt.limit().map(limit -> {
       long asked = System.nanoTime();
       Future<Void> turn = budget.turn(limit, attempt.arrival(), scope);
       Metrics metrics = telemetry.metrics();
@@ -160,7 +161,7 @@ public final class GraphClient {
     }
     if (RetryPolicy.notProcessed(response.status()) && retry.mayRetry(attempt.number())) {
       Duration wait = retry.delay(response.retryAfter(), attempt.number());
-      Optional<GraphLimit> limit = GraphLimit.of(call);
+      Optional<GraphLimit> limit = attempt.limit();
       if (response.status() == 429 && limit.isPresent()) {
         // One pause for every request of this limit, here and (through the budget) on the other instances; this
         // request keeps its place and is sent again when its turn comes after the pause.
@@ -239,7 +240,7 @@ public final class GraphClient {
     Outbound span = telemetry.outbound(call.method().name(), scope.trace(), call.method().name(), hostName);
     Metrics metrics = telemetry.metrics();
     String limit = span.recording() || metrics.enabled()
-        ? GraphLimit.of(call).map(GraphLimit::key).orElse(Metrics.UNLIMITED) : null;
+        ? attempt.limit().map(GraphLimit::key).orElse(Metrics.UNLIMITED) : null;
     if (span.recording()) {
       span.rename(call.method().name() + " " + OBJECT_SEGMENT.matcher(call.path().split("\\?", 2)[0])
           .replaceAll("/{id}"));
